@@ -1,0 +1,32 @@
+"""The alerts part of a client spec: who is told, and when."""
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from components.spec.base import Percent, StrictModel
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
+
+
+class AlertsSpec(StrictModel):
+    """Alarm thresholds and the people the client's SNS topic emails."""
+
+    emails: Annotated[list[Email], Field(max_length=20)] = []
+    """Each address gets an SNS email subscription (it must confirm the first mail)."""
+    memory_percent: Percent = 80
+    """Service memory utilization that raises the memory alarm."""
+    cpu_percent: Percent = 85
+    """Service CPU utilization that raises the CPU alarm."""
+    sustained_minutes: Annotated[int, Field(ge=1, le=60)] = 5
+    """How long a threshold must be breached before the alarm fires."""
+    memory_trend_band: Annotated[float, Field(ge=1, le=10)] = 3
+    """Width, in standard deviations, of the anomaly band around the learned memory
+    pattern; memory above the band for an hour means a leak is growing."""
+    http_5xx_percent: Percent = 5
+    """Share of requests answered with 5xx by the targets that raises the error alarm."""
+    database_cpu_percent: Percent = 80
+    database_free_storage_percent: Annotated[int, Field(ge=1, le=99)] = 10
+    """Free storage, in % of max_storage_gb, below which the storage alarm fires."""
+    database_connections_percent: Percent = 80
+    """Connections, in % of the engine's default max_connections for the class."""

@@ -1,0 +1,78 @@
+"""The whole client spec, `stacks/<client>.yaml`, and its cross-section checks."""
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from components.spec.alerts import AlertsSpec
+from components.spec.backup import BackupSpec, Region
+from components.spec.base import Slug, StrictModel, refuse_persistent_storage
+from components.spec.data import BucketSpec, DatabaseSpec
+from components.spec.network import NetworkSpec
+from components.spec.service import ServiceSpec
+
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
+TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
+RESERVED_TAGS = frozenset({"client", "stack", "managed-by"})
+
+# Environment names the stack sets itself from the bucket and the database.
+BUCKET_ENV = ("BUCKET_NAME", "BUCKET_REGION")
+DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_ENGINE")
+DATABASE_SECRETS = ("DB_PASSWORD",)
+
+
+class ClientSpec(StrictModel):
+    """Everything Crane It deploys for one client, validated as a whole before any resource."""
+
+    client: Slug
+    """The client's slug: used in resource names and the `client` tag."""
+    region: Region
+    """The AWS region the client runs in."""
+    tags: Annotated[dict[TagKey, TagValue], Field(max_length=40)] = {}
+    """Extra tags on every resource, beside client, stack and managed-by."""
+    network: NetworkSpec = NetworkSpec()
+    service: ServiceSpec
+    bucket: BucketSpec | None = None
+    """Present: the client gets a bucket (`bucket: {}` for the defaults)."""
+    database: DatabaseSpec | None = None
+    """Present: the client gets a database."""
+    backup: BackupSpec = BackupSpec()
+    """AWS Backup settings; applied whenever the client has a bucket or a database."""
+    alerts: AlertsSpec = AlertsSpec()
+
+    _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key.lower().startswith("aws:"):
+                raise ValueError(f"tag {key!r}: keys starting with aws: are reserved by AWS")
+            if key in RESERVED_TAGS:
+                raise ValueError(f"tag {key!r} is set by Crane It; reserved: {', '.join(sorted(RESERVED_TAGS))}")
+        return value
+
+    @model_validator(mode="after")
+    def _sections_agree(self) -> "ClientSpec":
+        injected = []
+        if self.bucket:
+            injected += BUCKET_ENV
+        if self.database:
+            injected += DATABASE_ENV + DATABASE_SECRETS
+        clash = sorted(set(injected) & (set(self.service.environment) | set(self.service.secrets)))
+        if clash:
+            raise ValueError(f"service environment/secrets {clash} are set by Crane It from the bucket/database")
+        if self.backup.copy_to_region == self.region:
+            raise ValueError(f"backup.copy_to_region={self.region!r} is the client's own region; pick another")
+        if self.bucket and self.has_data and self.bucket.noncurrent_version_days < self.backup.point_in_time_days:
+            raise ValueError(
+                f"bucket.noncurrent_version_days={self.bucket.noncurrent_version_days} is shorter than "
+                f"backup.point_in_time_days={self.backup.point_in_time_days}: old versions would expire "
+                "before the reset window ends; raise it or shorten the window"
+            )
+        return self
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the client has a bucket or a database (and so gets backups)."""
+        return self.bucket is not None or self.database is not None

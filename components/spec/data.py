@@ -1,0 +1,150 @@
+"""The data part of a client spec: the S3 bucket for files and the RDS database for data."""
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+
+from components.facts import rds
+from components.spec.base import StrictModel
+
+Origin = Annotated[str, StringConstraints(pattern=r"^(https?://[a-z0-9.-]+(:\d{1,5})?|\*)$")]
+
+
+def now_from(info: ValidationInfo) -> dt.datetime:
+    """The validation clock: ``context={"now": ...}`` in tests, the real UTC time otherwise."""
+    context = info.context or {}
+    return context.get("now") or dt.datetime.now(dt.timezone.utc)
+
+
+class BucketSpec(StrictModel):
+    """The client's private, versioned S3 bucket for files the app would otherwise keep on disk."""
+
+    cors_origins: Annotated[list[Origin], Field(max_length=20)] = []
+    """Browser origins allowed to call the bucket directly (presigned uploads), like
+    `https://shop.acme.com`."""
+    noncurrent_version_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    """How long overwritten and deleted object versions are kept. The bucket reset can go
+    back no further than this, so it may not be shorter than `backup.point_in_time_days`."""
+    abort_multipart_days: Annotated[int, Field(ge=1, le=365)] = 7
+    """Incomplete multipart uploads are aborted (and stop costing) after this many days."""
+    protect: bool = True
+    """Pulumi `protect` and `retain_on_delete` on the bucket: `pulumi destroy` or a removed
+    `bucket:` cannot delete it. Set false only for throw-away clients; the bucket is still
+    never emptied by force."""
+
+
+class RestoreSpec(StrictModel):
+    """Create the database as a new instance restored from another to a point in time."""
+
+    point_in_time: AwareDatetime | Literal["latest"]
+    """An ISO-8601 time with a zone (`2026-11-20T10:00:00Z`), or `latest` for the newest
+    restorable time (usually within the last five minutes)."""
+    source: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")] | None = None
+    """Identifier of the instance to restore from; default: this client's current instance."""
+
+    @field_validator("point_in_time", mode="before")
+    @classmethod
+    def _explicit_zone(cls, value: object) -> object:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no time zone; write it in UTC like 2026-11-20T10:00:00Z")
+        return value
+
+    @field_validator("point_in_time")
+    @classmethod
+    def _not_future(cls, value: dt.datetime | str, info: ValidationInfo) -> dt.datetime | str:
+        now = now_from(info)
+        if isinstance(value, dt.datetime) and value > now:
+            raise ValueError(f"{value.isoformat()} is in the future (now is {now.isoformat(timespec='seconds')})")
+        return value
+
+
+class DatabaseSpec(StrictModel):
+    """The client's private, encrypted RDS database, protected against every mistake we can foresee."""
+
+    engine: Literal["postgres", "mysql"] = "postgres"
+    version: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")] = "16"
+    """Major (`16`, `8.0`) or exact (`16.4`, `8.0.39`) version. A major version lets RDS
+    apply minor upgrades in the maintenance window."""
+    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = "db.t4g.micro"
+    storage_gb: int = 20
+    """Initial gp3 storage in GiB."""
+    max_storage_gb: int = 100
+    """Storage autoscaling ceiling in GiB."""
+    multi_az: bool = False
+    """A synchronous standby in a second AZ (about double the cost; failover in 1-2 minutes)."""
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    """Name of the database created in the instance."""
+    username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "app"
+    """Master user name; its password is generated and kept by RDS in Secrets Manager."""
+    backup_retention_days: Annotated[int, Field(ge=7, le=35)] = 14
+    """Days of RDS automated backups (point-in-time restore window of `restore`)."""
+    performance_insights: bool | None = None
+    """Performance Insights (7 days free tier); default: on where the class supports it."""
+    restore: RestoreSpec | None = None
+    """Reset the data: a new instance restored to a point in time replaces the current one in
+    the app; the current instance is kept untouched."""
+    deletion_protection: bool = True
+    """RDS deletion protection. Turning it off lets an API call delete the database."""
+    final_snapshot: bool = True
+    """Keep a final snapshot when the instance is deleted. Turning it off loses the data on delete."""
+    keep_automated_backups: bool = True
+    """Keep automated backups after the instance is deleted, so it can still be restored."""
+    protect: bool = True
+    """Pulumi `protect` and `retain_on_delete`: `pulumi destroy` or a removed `database:`
+    cannot delete it. Set false only for throw-away clients."""
+
+    @model_validator(mode="after")
+    def _facts(self, info: ValidationInfo) -> "DatabaseSpec":
+        engine = rds.ENGINES[self.engine]
+        major = engine.major_of(self.version)
+        if major not in engine.majors:
+            raise ValueError(
+                f"version={self.version!r} is not offered for {self.engine}; valid majors: "
+                f"{', '.join(engine.majors)}"
+            )
+        family, _, size = self.instance_class.removeprefix("db.").partition(".")
+        if family not in rds.INSTANCE_FAMILIES or size not in rds.INSTANCE_SIZES:
+            raise ValueError(
+                f"instance_class={self.instance_class!r} is not offered; valid families: "
+                f"{', '.join(sorted(rds.INSTANCE_FAMILIES))}; sizes: {', '.join(rds.INSTANCE_SIZES)}"
+            )
+        if not engine.min_storage_gb <= self.storage_gb <= engine.max_storage_gb:
+            raise ValueError(
+                f"storage_gb={self.storage_gb} is outside {engine.min_storage_gb}-{engine.max_storage_gb} for {self.engine}"
+            )
+        # RDS storage autoscaling needs the ceiling at least 10 % above the allocated size.
+        floor = int(self.storage_gb * 1.1 + 0.999)
+        if not floor <= self.max_storage_gb <= engine.max_storage_gb:
+            raise ValueError(
+                f"max_storage_gb={self.max_storage_gb} must be between {floor} (storage_gb + 10 %) "
+                f"and {engine.max_storage_gb}"
+            )
+        if self.performance_insights and not rds.supports_performance_insights(self.engine, self.instance_class):
+            raise ValueError(f"Performance Insights is not available for {self.engine} on {self.instance_class}")
+        when = self.restore.point_in_time if self.restore else None
+        if isinstance(when, dt.datetime):
+            earliest = now_from(info) - dt.timedelta(days=self.backup_retention_days)
+            if when < earliest:
+                raise ValueError(
+                    f"restore.point_in_time={when.isoformat()} is before the backup window: automated "
+                    f"backups go back backup_retention_days={self.backup_retention_days} days, to "
+                    f"{earliest.isoformat(timespec='seconds')}. Restore an older snapshot by hand."
+                )
+        return self
+
+    @property
+    def port(self) -> int:
+        """The engine's port."""
+        return rds.ENGINES[self.engine].port
+
+    @property
+    def restore_slug(self) -> str | None:
+        """A short stable name for the restore target, used in resource names."""
+        if self.restore is None:
+            return None
+        when = self.restore.point_in_time
+        if when == "latest":
+            return "latest"
+        return re.sub(r"[^0-9]", "", when.astimezone(dt.timezone.utc).strftime("%Y%m%d%H%M%S"))

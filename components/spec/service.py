@@ -1,0 +1,190 @@
+"""The service part of a client spec: the stateless web app on ECS Fargate."""
+
+import posixpath
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from components.facts.cloudwatch import LOG_RETENTION_DAYS
+from components.facts.fargate import FARGATE_MEMORY, describe_memory, valid_memory
+from components.spec.base import (
+    EnvName,
+    Percent,
+    SecretArn,
+    StrictModel,
+    refuse_persistent_storage,
+)
+
+Hostname = Annotated[
+    str,
+    StringConstraints(
+        max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+    ),
+]
+CertificateArn = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+]
+LogRetention = Literal[LOG_RETENTION_DAYS]  # type: ignore[valid-type]
+
+
+class BuildSpec(StrictModel):
+    """Build the image from source and push it to the client's own ECR repository."""
+
+    context: str
+    """Build context directory, relative to the repository root (where Pulumi.yaml is)."""
+    dockerfile: str = "Dockerfile"
+    """Dockerfile path, relative to the context."""
+    target: str | None = None
+    """Multi-stage build target, if any."""
+    args: dict[EnvName, str] = {}
+    """Build arguments. Not for secrets: build args are visible in the image history."""
+
+
+class HealthCheckSpec(StrictModel):
+    """The load balancer's HTTP health check, the default way a task is judged alive."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^/[^\s]{0,1023}$")] = "/"
+    """HTTP path the load balancer requests; it should not touch the database."""
+    matcher: Annotated[str, StringConstraints(pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")] = "200-399"
+    """HTTP codes that count as healthy, like `200` or `200-399`."""
+    interval_seconds: Annotated[int, Field(ge=5, le=300)] = 15
+    timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
+    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
+    grace_period_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    """How long ECS ignores failing checks after a task starts (slow app boot)."""
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> "HealthCheckSpec":
+        if self.timeout_seconds >= self.interval_seconds:
+            raise ValueError(
+                f"timeout_seconds={self.timeout_seconds} must be less than "
+                f"interval_seconds={self.interval_seconds}"
+            )
+        return self
+
+
+class ContainerHealthCheckSpec(StrictModel):
+    """An opt-in health check run inside the container by the container runtime.
+
+    Every check execs a process in the container; run often, exec health checks are known
+    to leak memory in container runtimes until the host dies. The load balancer check is
+    the default; this one is for apps that need it, and never more often than every 30 s.
+    """
+
+    command: Annotated[list[str], Field(min_length=1)]
+    """The check, as ECS expects: `["CMD-SHELL", "curl -f http://localhost:8080/healthz || exit 1"]`
+    or `["CMD", "/bin/check"]`."""
+    interval_seconds: Annotated[int, Field(ge=30, le=300)] = 60
+    """At least 30 s: frequent exec checks leak memory in container runtimes."""
+    timeout_seconds: Annotated[int, Field(ge=2, le=60)] = 5
+    retries: Annotated[int, Field(ge=1, le=10)] = 3
+    start_period_seconds: Annotated[int, Field(ge=0, le=300)] = 60
+
+    @field_validator("command")
+    @classmethod
+    def _command_form(cls, value: list[str]) -> list[str]:
+        if value[0] not in ("CMD", "CMD-SHELL", "NONE"):
+            raise ValueError(f"must start with CMD or CMD-SHELL, got {value[0]!r}")
+        if value[0] != "NONE" and len(value) < 2:
+            raise ValueError(f"{value[0]} needs the command to run after it")
+        return value
+
+
+class AutoscalingSpec(StrictModel):
+    """Target-tracking autoscaling of the task count."""
+
+    min: Annotated[int, Field(ge=1, le=100)] = 2
+    max: Annotated[int, Field(ge=1, le=100)] = 6
+    cpu_percent: Annotated[int, Field(ge=10, le=95)] | None = 60
+    """Average CPU the service aims for; null to scale on memory only."""
+    memory_percent: Annotated[int, Field(ge=10, le=95)] | None = 75
+    """Average memory the service aims for; null to scale on CPU only."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "AutoscalingSpec":
+        if self.min > self.max:
+            raise ValueError(f"min={self.min} is greater than max={self.max}")
+        if self.cpu_percent is None and self.memory_percent is None:
+            raise ValueError("set cpu_percent or memory_percent (or remove autoscaling)")
+        return self
+
+
+class ServiceSpec(StrictModel):
+    """The client's stateless web app: a Fargate service behind an Application Load Balancer."""
+
+    image: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._/:@-]{0,254}$")] | None = None
+    """A registry image reference, like `ghcr.io/acme/shop:1.4.2`. Prefer a fixed tag or digest."""
+    build: BuildSpec | None = None
+    """Build the image from source instead of `image`."""
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    """The port the app listens on inside the container."""
+    cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] = 256  # type: ignore[valid-type]
+    """Fargate CPU units (1024 = one vCPU)."""
+    memory: int = 512
+    """Hard memory limit of the task in MiB; must be a valid Fargate size for `cpu`."""
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    """CPU architecture of the tasks (arm64/Graviton is about 20 % cheaper)."""
+    desired_count: Annotated[int, Field(ge=1, le=100)] = 2
+    """Tasks to run; two or more keep the app up while one is replaced."""
+    autoscaling: AutoscalingSpec | None = None
+    health_check: HealthCheckSpec = HealthCheckSpec()
+    container_health_check: ContainerHealthCheckSpec | None = None
+    """Opt-in; see ContainerHealthCheckSpec for why it is off by default."""
+    command: list[str] | None = None
+    """Override the image's command."""
+    environment: dict[EnvName, str] = {}
+    """Plain environment variables. Secrets go in `secrets`."""
+    secrets: dict[EnvName, SecretArn] = {}
+    """Environment variables read at task start from Secrets Manager or SSM Parameter Store."""
+    domain: Hostname | None = None
+    """Serve HTTPS on this name: an ACM certificate is requested (DNS validation)."""
+    hosted_zone_id: Annotated[str, StringConstraints(pattern=r"^Z[A-Z0-9]{4,32}$")] | None = None
+    """Route 53 zone of `domain`: validation and alias records are created in it. Without it
+    the certificate waits for you to add the validation record shown in the outputs."""
+    certificate_arn: CertificateArn | None = None
+    """Serve HTTPS with an existing ACM certificate instead of requesting one."""
+    scratch_paths: Annotated[list[str], Field(max_length=10)] = ["/tmp"]
+    """Writable, ephemeral directories; everything else in the container is read-only."""
+    log_retention_days: LogRetention = 30
+    """How long the app's logs are kept in CloudWatch Logs."""
+
+    _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
+
+    @field_validator("scratch_paths")
+    @classmethod
+    def _scratch(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path.startswith("/") or posixpath.normpath(path) != path or path == "/":
+                raise ValueError(f"{path!r} must be an absolute, normalised path other than / (like /tmp)")
+        if len(set(value)) != len(value):
+            raise ValueError(f"paths are listed twice: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ServiceSpec":
+        if (self.image is None) == (self.build is None):
+            raise ValueError("set exactly one of `image` (a registry image) or `build` (build from source)")
+        if self.memory not in valid_memory(self.cpu):
+            raise ValueError(
+                f"memory={self.memory} is not valid for cpu={self.cpu}; valid: {describe_memory(self.cpu)} "
+                f"(Fargate sizes: cpu {sorted(FARGATE_MEMORY)})"
+            )
+        if self.domain and self.certificate_arn:
+            raise ValueError("set `domain` (a new certificate) or `certificate_arn` (an existing one), not both")
+        if self.hosted_zone_id and not self.domain:
+            raise ValueError("`hosted_zone_id` needs `domain`")
+        both = sorted(set(self.environment) & set(self.secrets))
+        if both:
+            raise ValueError(f"{both} are set in both environment and secrets")
+        if self.autoscaling and not self.autoscaling.min <= self.desired_count <= self.autoscaling.max:
+            raise ValueError(
+                f"desired_count={self.desired_count} is outside autoscaling "
+                f"min={self.autoscaling.min}..max={self.autoscaling.max}"
+            )
+        return self
+
+    @property
+    def https(self) -> bool:
+        """Whether the load balancer serves HTTPS (and redirects HTTP to it)."""
+        return bool(self.domain or self.certificate_arn)
