@@ -1,0 +1,24 @@
+"""What a data component hands the service: environment, secrets and IAM grants."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+PolicyStatement = Mapping[str, Any]
+"""An IAM policy statement; values may be Pulumi Inputs (rendered with Output.json_dumps)."""
+
+
+@dataclass(frozen=True)
+class ServiceLink:
+    """The least privilege a service needs to use one resource, and how it finds it."""
+
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Plain environment variables for the app container."""
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Environment variable -> ECS ``valueFrom`` (secret ARN, optionally ``:json-key::``)."""
+    task_statements: Sequence[PolicyStatement] = ()
+    """Grants for the task role: what the app itself may do."""
+    execution_statements: Sequence[PolicyStatement] = ()
+    """Grants for the execution role: what ECS needs to start the task (read the secrets)."""

@@ -1,0 +1,209 @@
+"""Run a Pulumi program under Pulumi's own mock engine and record every resource it declares.
+
+This is how Crane It previews a client without the Pulumi CLI, a backend or AWS: the real
+SDK and the real ``pulumi_aws`` argument classes run, and a recording monitor keeps each
+registration (inputs, parent, provider and resource options) for the plan printer, the
+tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ACCOUNT_ID = "123456789012"
+
+
+@dataclass
+class Registration:
+    """One resource the program declared, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    provider: str = ""
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Plausible provider answers: inputs echoed back plus the computed attributes we read."""
+
+    def __init__(self, region: str = "eu-west-1") -> None:
+        self.region = region
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = dict(args.inputs)
+        suffix = hashlib.sha1(args.name.encode()).hexdigest()[:7]
+        physical = f"{args.name}-{suffix}"
+        service = args.typ.split(":")[1].split("/")[0] if args.typ.count(":") == 2 else "x"
+        region = state.get("region") or self.region
+        state.setdefault("name", physical[:32] if args.typ.startswith("aws:lb/") else physical)
+        state.setdefault("arn", f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{args.name}")
+        extra = _COMPUTED.get(args.typ)
+        if extra:
+            state.update({k: v for k, v in extra(args.name, state, region).items() if k not in args.inputs})
+        return state.get("id") or f"{physical}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        token, region = args.token, args.args.get("region") or self.region
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{region}{z}" for z in "abc"]
+            return {"names": names, "zoneIds": [f"az{i}" for i in (1, 2, 3)], "id": region}, []
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/plan", "userId": "plan", "id": ACCOUNT_ID}, []
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}, []
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        return dict(args.args), []
+
+
+def _bucket(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:
+    bucket = state.get("bucket") or f"{state.get('bucketPrefix', name)}{hashlib.sha1(name.encode()).hexdigest()[:12]}"
+    return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "id": bucket,
+            "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com"}
+
+
+def _rds(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:
+    identifier = state.get("identifier") or state["name"]
+    return {
+        "identifier": identifier,
+        "address": f"{identifier}.abcdefghijkl.{region}.rds.amazonaws.com",
+        "endpoint": f"{identifier}.abcdefghijkl.{region}.rds.amazonaws.com:{state.get('port', 5432)}",
+        "resourceId": f"db-{hashlib.sha1(name.encode()).hexdigest()[:26].upper()}",
+        "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{identifier}",
+        "masterUserSecrets": [{
+            "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{name}-AbCdEf",
+            "kmsKeyId": state.get("masterUserSecretKmsKeyId") or f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/default",
+            "secretStatus": "active",
+        }],
+    }
+
+
+_COMPUTED: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:rds/instance:Instance": _rds,
+    "aws:lb/loadBalancer:LoadBalancer": lambda n, s, r: {
+        "arnSuffix": f"app/{s['name']}/50dc6c495c0c9188",
+        "dnsName": f"{s['name']}-1234567890.{r}.elb.amazonaws.com",
+        "zoneId": "Z32O12XQLNTSW2",
+    },
+    "aws:lb/targetGroup:TargetGroup": lambda n, s, r: {"arnSuffix": f"targetgroup/{s['name']}/73e2d6bc24d8a067"},
+    "aws:ecr/repository:Repository": lambda n, s, r: {
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{r}.amazonaws.com/{s['name']}",
+        "registryId": ACCOUNT_ID,
+    },
+    "aws:kms/key:Key": lambda n, s, r: {"keyId": f"key-{n}", "arn": f"arn:aws:kms:{r}:{ACCOUNT_ID}:key/{n}"},
+    "aws:ecs/cluster:Cluster": lambda n, s, r: {"arn": f"arn:aws:ecs:{r}:{ACCOUNT_ID}:cluster/{s['name']}"},
+    "aws:acm/certificate:Certificate": lambda n, s, r: {
+        "domainValidationOptions": [{
+            "domainName": s.get("domainName", "example.com"),
+            "resourceRecordName": f"_x1.{s.get('domainName', 'example.com')}.",
+            "resourceRecordType": "CNAME",
+            "resourceRecordValue": "_x2.acm-validations.aws.",
+        }],
+        "arn": f"arn:aws:acm:{r}:{ACCOUNT_ID}:certificate/00000000-0000-0000-0000-000000000000",
+    },
+    "docker:index/image:Image": lambda n, s, r: {"repoDigest": f"{s.get('imageName', n)}@sha256:{'0' * 64}"},
+}
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping the options that ``Mocks.new_resource`` never sees."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        state = self.resources[response.urn].state
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=request.custom,
+                inputs=rpc.deserialize_properties(request.object),
+                provider=request.provider,
+                protect=request.protect,
+                retain_on_delete=request.retainOnDelete,
+                delete_before_replace=request.deleteBeforeReplace,
+                ignore_changes=list(request.ignoreChanges),
+                dependencies=list(request.dependencies),
+                outputs=dict(state),
+            )
+        )
+        return response
+
+
+def run(
+    program: Callable[[], object],
+    *,
+    stack: str = "example",
+    project: str = "crane-it",
+    region: str = "eu-west-1",
+    preview: bool = True,
+    config: dict[str, str] | None = None,
+) -> list[Registration]:
+    """Run ``program`` under the mock engine and return the resources it declared, in order.
+
+    Each call starts from a fresh runtime, so many stacks can be rendered in one process.
+    """
+    mocks = PlanMocks(region)
+    monitor = RecordingMonitor(mocks)
+    settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+    _sync_await(run_pulumi_func(program))
+    return monitor.registrations
+
+
+class Plan(list[Registration]):
+    """The registrations of one run, with look-ups for tests and printers."""
+
+    def of_type(self, type_: str) -> list[Registration]:
+        """Every resource of Pulumi type token ``type_`` (like ``aws:s3/bucket:Bucket``)."""
+        return [r for r in self if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> Registration:
+        """The single resource of ``type_`` (named ``name``, if given); fail loudly otherwise."""
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_)]
+            raise LookupError(f"expected one {type_}{' named ' + name if name else ''}, found {names}")
+        return found[0]
+
+    def children_of(self, urn: str) -> list[Registration]:
+        """The direct children of the resource ``urn``."""
+        return [r for r in self if r.parent == urn]
+
+    def by_urn(self, urn: str) -> Registration:
+        """The resource whose URN is ``urn``."""
+        return next(r for r in self if r.urn == urn)
+
+
+def render(program: Callable[[], object], **kwargs: Any) -> Plan:
+    """``run`` returning a Plan."""
+    return Plan(run(program, **kwargs))
