@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 from components.spec import ClientSpec
 
 STACKS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = STACKS_DIR.parent
+"""Where Pulumi.yaml lives; `service.build.context` is relative to it."""
 
 
 class SpecError(Exception):
@@ -40,7 +42,7 @@ def spec_path(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:
     return stacks_dir / f"{stack}.yaml"
 
 
-def load_spec(path: str | Path, *, context: dict[str, Any] | None = None) -> ClientSpec:
+def load_spec(path: str | Path, *, context: dict[str, Any] | None = None, root: Path = REPO_ROOT) -> ClientSpec:
     """Read, parse and validate the spec at ``path``; raise SpecError naming what is wrong."""
     path = Path(path)
     try:
@@ -48,14 +50,16 @@ def load_spec(path: str | Path, *, context: dict[str, Any] | None = None) -> Cli
     except FileNotFoundError:
         known = sorted(p.stem for p in path.parent.glob("*.yaml"))
         raise SpecError(f"{path}: no such spec file; specs in {path.parent}: {', '.join(known) or 'none'}") from None
-    return parse_spec(text, str(path), context=context)
+    return parse_spec(text, str(path), context=context, root=root)
 
 
-def parse_spec(text: str, source: str, *, context: dict[str, Any] | None = None) -> ClientSpec:
+def parse_spec(
+    text: str, source: str, *, context: dict[str, Any] | None = None, root: Path = REPO_ROOT
+) -> ClientSpec:
     """Validate YAML ``text`` (read from ``source``, used in messages) into a ClientSpec."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -63,10 +67,26 @@ def parse_spec(text: str, source: str, *, context: dict[str, Any] | None = None)
     if not isinstance(data, dict):
         raise SpecError(f"{source}: a client spec is a mapping with client, region and service; got {type(data).__name__}")
     try:
-        return ClientSpec.model_validate(data, context=context)
+        spec = ClientSpec.model_validate(data, context=context)
     except ValidationError as err:
-        lines = [_describe(error, source, root) for error in err.errors(include_url=False)]
+        lines = [_describe(error, source, node) for error in err.errors(include_url=False)]
         raise SpecError(f"{source}: {len(lines)} problem(s) in the client spec:\n" + "\n".join(lines)) from None
+    _check_build_files(spec, source, node, root)
+    return spec
+
+
+def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, root: Path) -> None:
+    """Refuse a `service.build` whose context or Dockerfile does not exist, before any resource."""
+    build = spec.service.build
+    if build is None:
+        return
+    context = (root / build.context).resolve()
+    if not context.is_dir():
+        line = _line_of(node, ("service", "build", "context"))
+        raise SpecError(f"{source}:{line}: service.build.context: directory {build.context!r} does not exist under {root}")
+    if not (context / build.dockerfile).is_file():
+        line = _line_of(node, ("service", "build", "dockerfile")) or _line_of(node, ("service", "build"))
+        raise SpecError(f"{source}:{line}: service.build.dockerfile: {build.dockerfile!r} not found in {context}")
 
 
 def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str:
