@@ -1,0 +1,30 @@
+"""The committed JSON Schema matches the models, and the example specs reference it."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crane import schema
+
+STACKS = sorted((Path(__file__).resolve().parent.parent / "stacks").glob("*.yaml"))
+
+
+def test_committed_schema_matches_the_models():
+    committed = schema.SCHEMA_PATH.read_text(encoding="utf-8")
+    assert committed == schema.generate(), "schema/client.schema.json drifted: run `python -m crane schema`"
+
+
+def test_schema_documents_fields_and_forbids_unknown_keys():
+    document = json.loads(schema.generate())
+    assert document["additionalProperties"] is False
+    assert set(document["required"]) == {"client", "region", "service"}
+    service = document["$defs"]["ServiceSpec"]
+    assert service["additionalProperties"] is False
+    assert "Hard memory limit" in service["properties"]["memory"]["description"]
+
+
+@pytest.mark.parametrize("path", STACKS, ids=lambda p: p.name)
+def test_example_specs_point_editors_at_the_schema(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schema/client.schema.json"
