@@ -164,13 +164,15 @@ def run(
     region: str = "eu-west-1",
     preview: bool = True,
     config: dict[str, str] | None = None,
+    monitor: RecordingMonitor | None = None,
 ) -> list[Registration]:
     """Run ``program`` under the mock engine and return the resources it declared, in order.
 
     Each call starts from a fresh runtime, so many stacks can be rendered in one process.
+    Pass your own ``monitor`` to see what was registered even when the program fails.
     """
     mocks = PlanMocks(region)
-    monitor = RecordingMonitor(mocks)
+    monitor = monitor or RecordingMonitor(mocks)
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})

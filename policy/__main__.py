@@ -1,0 +1,7 @@
+"""Crane It's policy pack: `pulumi preview --policy-pack policy` checks every change against it."""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from guardrails import POLICIES
+
+PolicyPack(name="crane-it-guardrails", enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)

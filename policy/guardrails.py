@@ -1,0 +1,139 @@
+"""Guardrails every Crane It stack must pass, as Pulumi policies that tests can also call directly.
+
+They restate the product's lessons as checks on what a change would deploy, so a pull
+request preview fails before a client is touched: apps are stateless with read-only root
+filesystems and hard memory limits; client data is encrypted, protected and never
+force-deleted; only the load balancer faces the internet, and only on 80 and 443.
+Messages name the resource's URN so a reviewer can find it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+DATA_TYPES = frozenset(
+    {"aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "aws:backup/vault:Vault", "aws:kms/key:Key"}
+)
+PUBLIC_PORTS = frozenset({80, 443})
+
+
+def _for(type_: str) -> Callable[[Callable[[ResourceValidationArgs, ReportViolation], None]], Callable]:
+    """Run the decorated check only on resources of ``type_``."""
+
+    def wrap(check: Callable[[ResourceValidationArgs, ReportViolation], None]) -> Callable:
+        def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+            if args.resource_type == type_:
+                check(args, report)
+
+        return validate
+
+    return wrap
+
+
+def data_is_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Buckets, databases, backup vaults and keys carry Pulumi `protect`."""
+    if args.resource_type in DATA_TYPES and not args.opts.protect:
+        report(f"{args.urn} holds client data but is not protected: pulumi destroy could delete it")
+
+
+@_for("aws:s3/bucket:Bucket")
+def bucket_never_force_destroyed(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.props.get("forceDestroy"):
+        report(f"{args.urn} sets force_destroy: deleting the stack would empty the bucket")
+
+
+@_for("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+def bucket_blocks_public_access(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    keys = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    off = [key for key in keys if args.props.get(key) is not True]
+    if off:
+        report(f"{args.urn} leaves public access open: {', '.join(off)}")
+
+
+@_for("aws:rds/instance:Instance")
+def database_is_private_encrypted_and_kept(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    props = args.props
+    if not props.get("storageEncrypted"):
+        report(f"{args.urn} stores data unencrypted")
+    if props.get("publiclyAccessible"):
+        report(f"{args.urn} is publicly accessible")
+    if props.get("password"):
+        report(f"{args.urn} has its master password in Pulumi state; use manage_master_user_password")
+    if not props.get("deletionProtection"):
+        report(f"{args.urn} has no deletion protection")
+    if props.get("skipFinalSnapshot"):
+        report(f"{args.urn} skips its final snapshot: deleting it would lose the data")
+    if (props.get("backupRetentionPeriod") or 0) < 7:
+        report(f"{args.urn} keeps automated backups for fewer than 7 days")
+
+
+@_for("aws:backup/vault:Vault")
+def vault_never_force_destroyed(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.props.get("forceDestroy"):
+        report(f"{args.urn} sets force_destroy: deleting the stack would delete the recovery points")
+    if not args.props.get("kmsKeyArn"):
+        report(f"{args.urn} is not encrypted with a customer-managed key")
+
+
+@_for("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+def world_reaches_only_web_ports(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    props = args.props
+    if props.get("cidrIpv4") == "0.0.0.0/0" or props.get("cidrIpv6") == "::/0":
+        ports = {props.get("fromPort"), props.get("toPort")}
+        if not ports <= PUBLIC_PORTS or props.get("ipProtocol") not in ("tcp", "6"):
+            report(f"{args.urn} allows the internet to ports {sorted(p for p in ports if p is not None)}")
+
+
+@_for("aws:ec2/securityGroup:SecurityGroup")
+def no_inline_world_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for rule in args.props.get("ingress") or []:
+        if "0.0.0.0/0" in (rule.get("cidrBlocks") or []) and {rule.get("fromPort"), rule.get("toPort")} - PUBLIC_PORTS:
+            report(f"{args.urn} allows the internet to port {rule.get('fromPort')}")
+
+
+@_for("aws:ecs/taskDefinition:TaskDefinition")
+def task_is_stateless_and_bounded(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    props = args.props
+    for volume in props.get("volumes") or []:
+        if volume.get("hostPath") or volume.get("efsVolumeConfiguration") or volume.get("dockerVolumeConfiguration"):
+            report(f"{args.urn} mounts persistent storage {volume.get('name')!r}: apps must be stateless")
+    raw = props.get("containerDefinitions")
+    containers: list[dict[str, Any]] = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    for container in containers:
+        name = container.get("name")
+        if container.get("readonlyRootFilesystem") is not True:
+            report(f"{args.urn} container {name!r} has a writable root filesystem")
+        if not container.get("memory"):
+            report(f"{args.urn} container {name!r} has no hard memory limit")
+        check = container.get("healthCheck")
+        if check and (check.get("interval") or 30) < 30:
+            report(f"{args.urn} container {name!r} runs its health check every {check['interval']} s (< 30 s leaks memory)")
+        if (container.get("logConfiguration") or {}).get("logDriver") != "awslogs":
+            report(f"{args.urn} container {name!r} does not log to CloudWatch")
+
+
+@_for("aws:cloudwatch/logGroup:LogGroup")
+def logs_have_retention(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if not args.props.get("retentionInDays"):
+        report(f"{args.urn} keeps logs forever (no retention): cost grows without bound")
+
+
+def _policy(name: str, description: str, validate: Callable) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(name=name, description=description, validate=validate)
+
+
+POLICIES: list[ResourceValidationPolicy] = [
+    _policy("data-is-protected", "Buckets, databases, backup vaults and their keys are protected.", data_is_protected),
+    _policy("bucket-never-force-destroyed", "Buckets are never force-destroyed.", bucket_never_force_destroyed),
+    _policy("bucket-blocks-public-access", "All four S3 public access blocks are on.", bucket_blocks_public_access),
+    _policy("database-private-encrypted-kept", "Databases are private, encrypted and kept on delete.", database_is_private_encrypted_and_kept),
+    _policy("vault-never-force-destroyed", "Backup vaults are encrypted and never force-destroyed.", vault_never_force_destroyed),
+    _policy("world-reaches-only-web-ports", "The internet reaches only ports 80 and 443.", world_reaches_only_web_ports),
+    _policy("no-inline-world-ingress", "No inline security group rule opens other ports to the internet.", no_inline_world_ingress),
+    _policy("task-stateless-and-bounded", "Tasks are stateless, read-only, memory-bounded and log to CloudWatch.", task_is_stateless_and_bounded),
+    _policy("logs-have-retention", "Log groups have a retention period.", logs_have_retention),
+]
