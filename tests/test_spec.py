@@ -267,10 +267,13 @@ def test_restore_time_in_the_future_is_refused():
     assert "database.restore.point_in_time" in message and "is in the future" in message
 
 
-def test_restore_time_before_the_backup_window_is_refused():
+def test_restore_time_before_the_point_in_time_window_is_refused():
     old = (NOW - dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    message = refusal(MINIMAL + f"database:\n  backup_retention_days: 14\n  restore: {{point_in_time: '{old}'}}\n")
-    assert "is before the backup window" in message and "backup_retention_days=14" in message
+    message = refusal(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\nbackup: {{point_in_time_days: 14}}\n")
+    assert "database.restore.point_in_time=2026-11-06T12:00:00+00:00 is before the backup window" in message
+    assert "backup.point_in_time_days=14 days reach back to 2026-11-12T12:00:00+00:00" in message
+    # The same time is fine with AWS Backup's default 35-day continuous window.
+    assert accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\n").database.restore_slug == "20261106120000"
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "2026-11-20T10:00:00"])
@@ -318,6 +321,7 @@ def test_app_cannot_shadow_the_variables_the_stack_sets(name):
         ("{copy_to_region: moon-1}", "backup.copy_to_region", "Input should be"),
         ("{restore_testing: {start_window_hours: 0}}", "backup.restore_testing", "start_window_hours"),
         ("{restore_testing: {retain_hours: 200}}", "backup.restore_testing", "retain_hours"),
+        ("{restore_testing: {schedule: 'every sunday'}}", "backup.restore_testing", "schedule"),
     ],
 )
 def test_backup_fields_are_range_checked(backup, field, fragment):

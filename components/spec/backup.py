@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from components.facts.regions import REGIONS
 from components.spec.base import StrictModel
@@ -13,8 +13,10 @@ Region = Literal[tuple(sorted(REGIONS))]  # type: ignore[valid-type]
 class RestoreTestingSpec(StrictModel):
     """Scheduled AWS Backup restore tests: proof that the backups can really be restored."""
 
-    schedule: str = "cron(0 5 ? * SUN *)"
-    """When tests start, an AWS Backup cron or rate expression (weekly by default)."""
+    schedule: Annotated[str, StringConstraints(pattern=r"^(cron\([^()]+\)|rate\(\d+ (minutes?|hours?|days?)\))$")] = "cron(0 5 ? * SUN *)"
+    """When tests start, an AWS cron or rate expression in UTC (weekly by default). A test of
+    an S3 recovery point restores the whole bucket into a temporary one: mind the cost of
+    frequent tests on large buckets."""
     start_window_hours: Annotated[int, Field(ge=1, le=168)] = 24
     """Hours after the scheduled time within which the test must start (AWS: 1-168)."""
     retain_hours: Annotated[int, Field(ge=1, le=168)] = 4

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from components.spec.alerts import AlertsSpec
 from components.spec.backup import BackupSpec, Region
 from components.spec.base import Slug, StrictModel, refuse_persistent_storage
-from components.spec.data import BucketSpec, DatabaseSpec
+from components.spec.data import BucketSpec, DatabaseSpec, now_from
 from components.spec.network import NetworkSpec
 from components.spec.service import ServiceSpec
 
@@ -53,7 +53,7 @@ class ClientSpec(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _sections_agree(self) -> "ClientSpec":
+    def _sections_agree(self, info: ValidationInfo) -> "ClientSpec":
         injected = []
         if self.bucket:
             injected += BUCKET_ENV
@@ -62,6 +62,10 @@ class ClientSpec(StrictModel):
         clash = sorted(set(injected) & (set(self.service.environment) | set(self.service.secrets)))
         if clash:
             raise ValueError(f"service environment/secrets {clash} are set by Crane It from the bucket/database")
+        if self.database:
+            # AWS Backup's continuous rule takes over the instance's automated backups and sets
+            # their retention to point_in_time_days, so that is how far back a restore reaches.
+            self.database.check_restore_window(self.backup.point_in_time_days, "backup.point_in_time_days", now_from(info))
         if self.backup.copy_to_region == self.region:
             raise ValueError(f"backup.copy_to_region={self.region!r} is the client's own region; pick another")
         if self.bucket and self.has_data and self.bucket.noncurrent_version_days < self.backup.point_in_time_days:

@@ -79,7 +79,9 @@ class DatabaseSpec(StrictModel):
     username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "app"
     """Master user name; its password is generated and kept by RDS in Secrets Manager."""
     backup_retention_days: Annotated[int, Field(ge=7, le=35)] = 14
-    """Days of RDS automated backups (point-in-time restore window of `restore`)."""
+    """Days of RDS automated backups when the instance is created. AWS Backup's continuous
+    rule then manages the instance's retention (`backup.point_in_time_days`), and that is the
+    window `restore` can reach into."""
     performance_insights: bool | None = None
     """Performance Insights (7 days free tier); default: on where the class supports it."""
     restore: RestoreSpec | None = None
@@ -96,7 +98,7 @@ class DatabaseSpec(StrictModel):
     cannot delete it. Set false only for throw-away clients."""
 
     @model_validator(mode="after")
-    def _facts(self, info: ValidationInfo) -> "DatabaseSpec":
+    def _facts(self) -> "DatabaseSpec":
         engine = rds.ENGINES[self.engine]
         major = engine.major_of(self.version)
         if major not in engine.majors:
@@ -123,16 +125,19 @@ class DatabaseSpec(StrictModel):
             )
         if self.performance_insights and not rds.supports_performance_insights(self.engine, self.instance_class):
             raise ValueError(f"Performance Insights is not available for {self.engine} on {self.instance_class}")
+        return self
+
+    def check_restore_window(self, window_days: int, window_field: str, now: dt.datetime) -> None:
+        """Refuse a restore time older than the point-in-time window of ``window_days``."""
         when = self.restore.point_in_time if self.restore else None
         if isinstance(when, dt.datetime):
-            earliest = now_from(info) - dt.timedelta(days=self.backup_retention_days)
+            earliest = now - dt.timedelta(days=window_days)
             if when < earliest:
                 raise ValueError(
-                    f"restore.point_in_time={when.isoformat()} is before the backup window: automated "
-                    f"backups go back backup_retention_days={self.backup_retention_days} days, to "
-                    f"{earliest.isoformat(timespec='seconds')}. Restore an older snapshot by hand."
+                    f"database.restore.point_in_time={when.isoformat()} is before the backup window: "
+                    f"{window_field}={window_days} days reach back to {earliest.isoformat(timespec='seconds')}. "
+                    "Restore an older snapshot by hand."
                 )
-        return self
 
     @property
     def port(self) -> int:
