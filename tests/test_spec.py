@@ -344,6 +344,7 @@ def test_restore_testing_accepts_true_false_or_settings():
         ("{cpu_percent: 150}", "alerts.cpu_percent"),
         ("{sustained_minutes: 0}", "alerts.sustained_minutes"),
         ("{emails: [not-an-email]}", "alerts.emails.0"),
+        ("{emails: [ops@acme.example, OPS@acme.example]}", "alerts.emails"),
         ("{database_free_storage_percent: 100}", "alerts.database_free_storage_percent"),
     ],
 )

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from components.spec.base import Percent, StrictModel
 
@@ -27,6 +27,17 @@ class AlertsSpec(StrictModel):
     """Share of requests answered with 5xx by the targets that raises the error alarm."""
     database_cpu_percent: Percent = 80
     database_free_storage_percent: Annotated[int, Field(ge=1, le=99)] = 10
-    """Free storage, in % of max_storage_gb, below which the storage alarm fires."""
+    """Free storage, in % of the initial storage_gb, below which the storage alarm fires.
+    Storage autoscaling adds space when free space falls under 10 % of the allocated size,
+    so up to 10 it fires only when autoscaling cannot keep up or max_storage_gb is reached."""
     database_connections_percent: Percent = 80
     """Connections, in % of the engine's default max_connections for the class."""
+
+    @field_validator("emails")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        lowered = [v.lower() for v in value]
+        twice = sorted({v for v in lowered if lowered.count(v) > 1})
+        if twice:
+            raise ValueError(f"addresses are listed twice: {twice}")
+        return value
