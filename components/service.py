@@ -1,0 +1,387 @@
+"""The client's stateless web app: ECS Fargate tasks in private subnets behind a public ALB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import image as images
+from components.container import CONTAINER, container_definition, merge_variables, scratch_volumes
+from components.link import ServiceLink
+from components.network import Network
+from components.task_iam import execution_policy, execution_trust, task_policy, task_trust
+from components.spec.service import AutoscalingSpec, ServiceSpec
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+"""TLS 1.3, and TLS 1.2 with forward-secret AEAD ciphers only, with hybrid post-quantum key
+exchange: the policy the Elastic Load Balancing guide recommends (and the console default)."""
+DEREGISTRATION_DELAY = 30
+"""Seconds the ALB lets in-flight requests finish on a leaving task (AWS default 300 slows deploys)."""
+_WORLD = "0.0.0.0/0"
+
+
+class Service(pulumi.ComponentResource):
+    """An app that survives task, deploy and AZ failures, with nothing writable but scratch space."""
+
+    url: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+    task_security_group_id: pulumi.Output[str]
+    load_balancer_arn_suffix: pulumi.Output[str]
+    target_group_arn_suffix: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        spec: ServiceSpec,
+        network: Network,
+        links: Sequence[ServiceLink] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("crane:index:Service", name, None, opts)
+        self.spec = spec
+        self._links = tuple(links)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        self._region = aws.get_region_output(opts=invoke).region
+        self._account = aws.get_caller_identity_output(opts=invoke).account_id
+        self._partition = aws.get_partition_output(opts=invoke).partition
+
+        self.repository, self.image = self._image(name, spec)  # first: checks the build context
+        self.log_group = self._log_group(name, spec)
+        self.execution_role = self._execution_role(name, spec)
+        self.task_role = self._task_role(name)
+        self.task_definition = self._task_definition(name, spec)
+        self.cluster = self._cluster(name)
+        self.load_balancer_security_group, self.task_security_group = self._security_groups(name, spec, network)
+        self.load_balancer = self._load_balancer(name, network)
+        self.target_group = self._target_group(name, spec, network)
+        self.certificate_arn, self.certificate_validation_record = self._certificate(name, spec)
+        self.listeners = self._listeners(name, spec)
+        self.service = self._service(name, spec, network)
+        if spec.autoscaling:
+            self._autoscaling(name, spec.autoscaling)
+
+        self.url = self._url(spec)
+        self.cluster_name = self.cluster.name
+        self.service_name = self.service.name
+        self.task_security_group_id = self.task_security_group.id
+        self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
+        self.target_group_arn_suffix = self.target_group.arn_suffix
+        self.log_group_name = self.log_group.name
+        outputs: dict[str, pulumi.Input[Any]] = {
+            "url": self.url,
+            "cluster_name": self.cluster_name,
+            "service_name": self.service_name,
+            "task_security_group_id": self.task_security_group_id,
+            "load_balancer_arn_suffix": self.load_balancer_arn_suffix,
+            "target_group_arn_suffix": self.target_group_arn_suffix,
+            "log_group_name": self.log_group_name,
+            "image": self.image,
+        }
+        if self.certificate_validation_record is not None:
+            outputs["certificate_validation_record"] = self.certificate_validation_record
+        self.register_outputs(outputs)
+
+    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _log_group(self, name: str, spec: ServiceSpec) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{name}-app-logs", retention_in_days=spec.log_retention_days, opts=self._child()
+        )
+
+    def _image(self, name: str, spec: ServiceSpec) -> tuple[aws.ecr.Repository | None, pulumi.Output[str]]:
+        if spec.build is None:
+            return None, pulumi.Output.from_input(spec.image or "")
+        platform = images.PLATFORMS[spec.architecture]
+        tag = images.context_tag(spec.build, platform)  # raises before any resource if the context is missing
+        repository = images.ecr_repository(name, parent=self)
+        built = images.build_image(name, spec.build, platform, tag, repository, parent=self)
+        # The tag follows the content and cannot be overwritten, so the name is as exact as a
+        # digest, is known at preview, and changes the task definition only when code changes.
+        return repository, built.image_name
+
+    def _execution_role(self, name: str, spec: ServiceSpec) -> aws.iam.Role:
+        # No AmazonECSTaskExecutionRolePolicy: it reads every repository and log group in the
+        # account. This role may write this app's logs, pull its image, read its secrets.
+        role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=self._child())
+        repository_arn = (
+            self.repository.arn if self.repository else images.ecr_repository_arn(spec.image or "")
+        )
+        aws.iam.RolePolicy(
+            f"{name}-execution",
+            role=role.id,
+            policy=execution_policy(self.log_group.arn, repository_arn, self._secrets(), self._links),
+            opts=self._child(),
+        )
+        return role
+
+    def _task_role(self, name: str) -> aws.iam.Role:
+        # What the app itself may call: only what its links grant; no policy at all otherwise.
+        role = aws.iam.Role(
+            f"{name}-task",
+            assume_role_policy=task_trust(self._account, self._region, self._partition),
+            opts=self._child(),
+        )
+        policy = task_policy(self._links)
+        if policy is not None:
+            aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=self._child())
+        return role
+
+    def _environment(self) -> dict[str, pulumi.Input[str]]:
+        return merge_variables("environment", self.spec.environment, [link.environment for link in self._links])
+
+    def _secrets(self) -> dict[str, pulumi.Input[str]]:
+        return merge_variables("secrets", self.spec.secrets, [link.secrets for link in self._links])
+
+    def _task_definition(self, name: str, spec: ServiceSpec) -> aws.ecs.TaskDefinition:
+        # Scratch paths are task-local bind volumes on Fargate ephemeral storage: writable,
+        # gone with the task, never shared. Everything else in the container is read-only.
+        volumes = scratch_volumes(spec.scratch_paths)
+        container = container_definition(
+            spec, self.image, volumes, self.log_group.name, self._region, self._environment(), self._secrets()
+        )
+        return aws.ecs.TaskDefinition(
+            f"{name}-task",
+            family=f"{name}-app",
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(spec.cpu),
+            memory=str(spec.memory),
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": spec.architecture.upper()},
+            execution_role_arn=self.execution_role.arn,
+            task_role_arn=self.task_role.arn,
+            volumes=[{"name": volume} for volume in volumes.values()],
+            container_definitions=pulumi.Output.json_dumps([container]),
+            # Keep replaced revisions registered: the circuit breaker rolls back to the last
+            # good revision, and ECS cannot start a deployment on a deregistered one.
+            skip_destroy=True,
+            opts=self._child(),
+        )
+
+    def _cluster(self, name: str) -> aws.ecs.Cluster:
+        # `enhanced` keeps every cluster and service metric of `enabled` (the alarms use them)
+        # and adds per-task and per-container ones, which is what finds the one task that
+        # leaks memory or restarts. Its cost grows with the task count: small for a few tasks.
+        return aws.ecs.Cluster(
+            f"{name}-cluster", settings=[{"name": "containerInsights", "value": "enhanced"}], opts=self._child()
+        )
+
+    def _security_groups(
+        self, name: str, spec: ServiceSpec, network: Network
+    ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
+        # Rules are standalone resources (the provider's recommended form): each has its own
+        # ID, so adding or changing one never rewrites the others.
+        alb = aws.ec2.SecurityGroup(
+            f"{name}-alb-sg", vpc_id=network.vpc_id, description="Load balancer: HTTP(S) from the internet",
+            opts=self._child(),
+        )
+        tasks = aws.ec2.SecurityGroup(
+            f"{name}-task-sg", vpc_id=network.vpc_id, description="App tasks: the app port from the load balancer",
+            opts=self._child(),
+        )
+        for port in (80, 443) if spec.https else (80,):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-alb-in-{port}", security_group_id=alb.id, ip_protocol="tcp", from_port=port,
+                to_port=port, cidr_ipv4=_WORLD, description=f"internet to port {port}", opts=self._child(),
+            )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-alb-out-tasks", security_group_id=alb.id, ip_protocol="tcp", from_port=spec.port,
+            to_port=spec.port, referenced_security_group_id=tasks.id, description="requests and health checks to tasks",
+            opts=self._child(),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-task-in-alb", security_group_id=tasks.id, ip_protocol="tcp", from_port=spec.port,
+            to_port=spec.port, referenced_security_group_id=alb.id, description="app port from the load balancer",
+            opts=self._child(),
+        )
+        # Tasks call ECR, Secrets Manager, CloudWatch, S3, the database and third-party APIs.
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-task-out", security_group_id=tasks.id, ip_protocol="-1", cidr_ipv4=_WORLD,
+            description="app egress", opts=self._child(),
+        )
+        return alb, tasks
+
+    def _load_balancer(self, name: str, network: Network) -> aws.lb.LoadBalancer:
+        return aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=False,
+            ip_address_type="ipv4",
+            subnets=network.public_subnet_ids,
+            security_groups=[self.load_balancer_security_group.id],
+            # Requests with malformed headers are dropped at the edge, not passed to the app.
+            drop_invalid_header_fields=True,
+            opts=self._child(),
+        )
+
+    def _target_group(self, name: str, spec: ServiceSpec, network: Network) -> aws.lb.TargetGroup:
+        check = spec.health_check
+        return aws.lb.TargetGroup(
+            f"{name}-tg",
+            port=spec.port,
+            protocol="HTTP",
+            target_type="ip",  # awsvpc tasks register by IP address
+            vpc_id=network.vpc_id,
+            deregistration_delay=DEREGISTRATION_DELAY,
+            health_check={
+                "enabled": True,
+                "protocol": "HTTP",
+                "port": "traffic-port",
+                "path": check.path,
+                "matcher": check.matcher,
+                "interval": check.interval_seconds,
+                "timeout": check.timeout_seconds,
+                "healthy_threshold": check.healthy_threshold,
+                "unhealthy_threshold": check.unhealthy_threshold,
+            },
+            opts=self._child(),
+        )
+
+    def _certificate(
+        self, name: str, spec: ServiceSpec
+    ) -> tuple[pulumi.Output[str] | None, pulumi.Output[dict[str, str]] | None]:
+        if spec.certificate_arn:
+            return pulumi.Output.from_input(spec.certificate_arn), None
+        if not spec.domain:
+            return None, None
+        certificate = aws.acm.Certificate(
+            f"{name}-cert", domain_name=spec.domain, validation_method="DNS", opts=self._child()
+        )
+        option = certificate.domain_validation_options[0]
+        record = pulumi.Output.all(
+            name=option.resource_record_name, type=option.resource_record_type, value=option.resource_record_value
+        )
+        fqdns: list[pulumi.Input[str]] = []
+        if spec.hosted_zone_id:
+            validation_record = aws.route53.Record(
+                f"{name}-cert-validation", zone_id=spec.hosted_zone_id, name=option.resource_record_name,
+                type=option.resource_record_type, records=[option.resource_record_value], ttl=300,
+                allow_overwrite=True, opts=self._child(),
+            )
+            fqdns = [validation_record.fqdn]
+        else:
+            # Without the zone, `pulumi up` waits at the validation below until someone adds
+            # the record by hand; say which record while it waits.
+            def ask_for_record(args: list[Any]) -> None:
+                found, status = args
+                if status != "ISSUED":
+                    pulumi.log.warn(
+                        f"add DNS record {found['name']} {found['type']} {found['value']} to validate the "
+                        f"certificate of {spec.domain}; the HTTPS listener waits for it", resource=self,
+                    )
+
+            pulumi.Output.all(record, certificate.status).apply(ask_for_record)
+        # The listener takes the ARN from the validation, so it is created only once ACM has
+        # issued the certificate (an HTTPS listener refuses a pending one).
+        validation = aws.acm.CertificateValidation(
+            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=self._child()
+        )
+        return validation.certificate_arn, record
+
+    def _listeners(self, name: str, spec: ServiceSpec) -> list[aws.lb.Listener]:
+        forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
+        if self.certificate_arn is None:
+            return [aws.lb.Listener(
+                f"{name}-http", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
+                default_actions=forward, opts=self._child(),
+            )]
+        https = aws.lb.Listener(
+            f"{name}-https", load_balancer_arn=self.load_balancer.arn, port=443, protocol="HTTPS",
+            ssl_policy=TLS_POLICY, certificate_arn=self.certificate_arn, default_actions=forward,
+            opts=self._child(),
+        )
+        redirect = aws.lb.Listener(
+            f"{name}-http", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
+            default_actions=[{
+                "type": "redirect",
+                "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+            }],
+            opts=self._child(),
+        )
+        if spec.domain and spec.hosted_zone_id:
+            aws.route53.Record(
+                f"{name}-alias", zone_id=spec.hosted_zone_id, name=spec.domain, type="A",
+                aliases=[{"name": self.load_balancer.dns_name, "zone_id": self.load_balancer.zone_id,
+                          "evaluate_target_health": True}],
+                opts=self._child(),
+            )
+        return [https, redirect]
+
+    def _service(self, name: str, spec: ServiceSpec, network: Network) -> aws.ecs.Service:
+        # With autoscaling, the scaler owns desired_count: ignoring it keeps `pulumi up` from
+        # resetting a scaled-out service to the spec's count in the middle of a traffic peak.
+        ignore = ["desired_count"] if spec.autoscaling else None
+        return aws.ecs.Service(
+            f"{name}-service",
+            cluster=self.cluster.arn,
+            task_definition=self.task_definition.arn,
+            desired_count=spec.desired_count,
+            launch_type="FARGATE",
+            platform_version="LATEST",
+            # Fargate spreads tasks across the AZs of the given subnets by itself (placement
+            # strategies are not supported on Fargate); rebalancing restores the spread after
+            # an AZ recovers.
+            network_configuration={
+                "subnets": network.private_subnet_ids,
+                "security_groups": [self.task_security_group.id],
+                "assign_public_ip": False,
+            },
+            availability_zone_rebalancing="ENABLED",
+            load_balancers=[{
+                "target_group_arn": self.target_group.arn, "container_name": CONTAINER, "container_port": spec.port,
+            }],
+            health_check_grace_period_seconds=spec.health_check.grace_period_seconds,
+            # New tasks come up beside the old ones (100/200 %); a deployment whose tasks keep
+            # failing is stopped and rolled back to the last one that reached steady state.
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            # ECS refuses a target group that is not attached to a load balancer yet.
+            opts=self._child(depends_on=self.listeners, ignore_changes=ignore),
+        )
+
+    def _autoscaling(self, name: str, scaling: AutoscalingSpec) -> None:
+        target = aws.appautoscaling.Target(
+            f"{name}-scaling",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.format("service/{0}/{1}", self.cluster.name, self.service.name),
+            min_capacity=scaling.min,
+            max_capacity=scaling.max,
+            opts=self._child(),
+        )
+        metrics = {"cpu": ("ECSServiceAverageCPUUtilization", scaling.cpu_percent),
+                   "memory": ("ECSServiceAverageMemoryUtilization", scaling.memory_percent)}
+        for suffix, (metric, percent) in metrics.items():
+            if percent is None:
+                continue
+            aws.appautoscaling.Policy(
+                f"{name}-scale-{suffix}",
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration={
+                    "predefined_metric_specification": {"predefined_metric_type": metric},
+                    "target_value": percent,
+                    # Scale out fast, scale in slowly: a flapping service drops connections.
+                    "scale_out_cooldown": 60,
+                    "scale_in_cooldown": 300,
+                },
+                opts=self._child(),
+            )
+
+    def _url(self, spec: ServiceSpec) -> pulumi.Output[str]:
+        if spec.domain:
+            return pulumi.Output.from_input(f"https://{spec.domain}")
+        # With certificate_arn the client points their own name (covered by it) at the ALB.
+        scheme = "https" if spec.https else "http"
+        return pulumi.Output.concat(f"{scheme}://", self.load_balancer.dns_name)
+
