@@ -272,6 +272,10 @@ def test_restore_time_before_the_point_in_time_window_is_refused():
     message = refusal(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\nbackup: {{point_in_time_days: 14}}\n")
     assert "database.restore.point_in_time=2026-11-06T12:00:00+00:00 is before the backup window" in message
     assert "backup.point_in_time_days=14 days reach back to 2026-11-12T12:00:00+00:00" in message
+    assert "if this restore was already applied, set database.restore.applied: true" in message
+    # Once applied, the time is history and later deploys are not refused as the window moves on.
+    applied = accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}', applied: true}}\nbackup: {{point_in_time_days: 14}}\n")
+    assert applied.database.restore.applied
     # The same time is fine with AWS Backup's default 35-day continuous window.
     assert accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\n").database.restore_slug == "20261106120000"
 

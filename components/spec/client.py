@@ -17,7 +17,7 @@ RESERVED_TAGS = frozenset({"client", "stack", "managed-by"})
 
 # Environment names the stack sets itself from the bucket and the database.
 BUCKET_ENV = ("BUCKET_NAME", "BUCKET_REGION")
-DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_ENGINE")
+DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_ENGINE", "DB_SECRET_ARN")
 DATABASE_SECRETS = ("DB_PASSWORD",)
 
 

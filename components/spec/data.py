@@ -43,6 +43,10 @@ class RestoreSpec(StrictModel):
     restorable time (usually within the last five minutes)."""
     source: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")] | None = None
     """Identifier of the instance to restore from; default: this client's current instance."""
+    applied: bool = False
+    """Set true once `pulumi up` has created the restored instance. The time is then history:
+    it is no longer checked against the point-in-time window, which keeps moving forward and
+    would otherwise refuse every later deploy of this stack."""
 
     @field_validator("point_in_time", mode="before")
     @classmethod
@@ -129,14 +133,15 @@ class DatabaseSpec(StrictModel):
 
     def check_restore_window(self, window_days: int, window_field: str, now: dt.datetime) -> None:
         """Refuse a restore time older than the point-in-time window of ``window_days``."""
-        when = self.restore.point_in_time if self.restore else None
+        when = self.restore.point_in_time if self.restore and not self.restore.applied else None
         if isinstance(when, dt.datetime):
             earliest = now - dt.timedelta(days=window_days)
             if when < earliest:
                 raise ValueError(
                     f"database.restore.point_in_time={when.isoformat()} is before the backup window: "
                     f"{window_field}={window_days} days reach back to {earliest.isoformat(timespec='seconds')}. "
-                    "Restore an older snapshot by hand."
+                    "Restore an older snapshot by hand; if this restore was already applied, set "
+                    "database.restore.applied: true."
                 )
 
     @property

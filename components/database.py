@@ -1,0 +1,322 @@
+"""The client's RDS database: private, encrypted, TLS-only, password kept by RDS, restorable in time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.facts import rds
+from components.link import ServiceLink
+from components.spec.data import DatabaseSpec, RestoreSpec
+
+if TYPE_CHECKING:
+    from components.network import Network
+
+CA_CERTIFICATE = "rds-ca-rsa2048-g1"
+"""The RDS CA that signs the server certificate: AWS's default since rds-ca-2019 expired in
+2024, valid until 2061, and RSA 2048 so every client library can verify it."""
+BACKUP_WINDOW = "02:00-03:00"
+"""Daily UTC window of the automated snapshot."""
+MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
+"""Weekly UTC window for minor upgrades and pending changes; RDS refuses one that overlaps the
+backup window, so it starts half an hour after it ends."""
+PERFORMANCE_INSIGHTS_DAYS = 7
+"""Performance Insights retention; 7 days is the free tier."""
+LOG_RETENTION_DAYS = 30
+"""How long the exported engine logs stay in CloudWatch."""
+
+
+def restored_identifier(name: str, slug: str) -> str:
+    """The identifier (and logical name) of the instance restored to the time ``slug`` names."""
+    return f"{name}-db-restore-{slug}"
+
+
+def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.InstanceRestoreToPointInTimeArgs:
+    """The ``restore_to_point_in_time`` block: from ``source``, to a UTC time or the latest one."""
+    args = aws.rds.InstanceRestoreToPointInTimeArgs
+    if restore.point_in_time == "latest":
+        # The newest restorable time, usually about five minutes ago, fixed at creation.
+        return args(source_db_instance_identifier=source, use_latest_restorable_time=True)
+    when = restore.point_in_time.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return args(source_db_instance_identifier=source, restore_time=when)
+
+
+class Database(pulumi.ComponentResource):
+    """A private, encrypted RDS instance whose data survives every mistake we can foresee.
+
+    The app receives (through ``link``):
+
+    - ``DB_HOST``: the active instance's address; ``DB_PORT``: 5432 (postgres) or 3306 (mysql).
+    - ``DB_NAME``, ``DB_USER``: ``spec.name`` and ``spec.username``; ``DB_ENGINE``: ``postgres`` or ``mysql``.
+    - ``DB_PASSWORD``: ECS injects the ``password`` key of the secret RDS keeps in Secrets
+      Manager. ECS reads it when a task starts only; RDS rotates it (every 7 days by
+      default), after which new connections of a running task fail until it restarts.
+
+    Connections must use TLS: the parameter group refuses plain ones. With ``spec.restore``
+    set, the link points at the restored instance; the original stays declared, untouched.
+    """
+
+    instance: aws.rds.Instance
+    instances: list[aws.rds.Instance]
+    arns: list[pulumi.Output[str]]
+    identifier: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    subnet_group_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, spec: DatabaseSpec, network: Network, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("crane:index:Database", name, None, opts)
+        self.spec = spec
+        self._name = name
+        self._engine = rds.ENGINES[spec.engine]
+        self._admitted: list[aws.vpc.SecurityGroupIngressRule] = []
+        self.key = self._key(name, spec)
+        self.subnet_group = self._subnet_group(name, network)
+        self.security_group = self._security_group(name, network)
+        self.parameter_group = self._parameter_group(name, spec)  # forces TLS
+        self.original = self._original(name, spec)
+        self.restored = self._restored(name, spec) if spec.restore else None
+        self.instance = self.restored or self.original
+        self.instances = [self.original] + ([self.restored] if self.restored else [])
+        self.arns = [instance.arn for instance in self.instances]
+        self.identifier = self.instance.identifier
+        self.endpoint = self.instance.endpoint
+        self.security_group_id = self.security_group.id
+        self.subnet_group_name = self.subnet_group.name
+        self.secret_arn = self.instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
+        self.link = self._link(spec)
+        self.register_outputs(
+            {
+                "identifier": self.identifier,
+                "endpoint": self.endpoint,
+                "address": self.instance.address,
+                "arns": self.arns,
+                "secret_arn": self.secret_arn,
+                "security_group_id": self.security_group_id,
+                "subnet_group_name": self.subnet_group_name,
+                "key_arn": self.key.arn,
+            }
+        )
+
+    def admit(self, source_security_group_id: pulumi.Input[str]) -> None:
+        """Let ``source_security_group_id`` (the service tasks) reach the engine port, and nothing else."""
+        number = len(self._admitted) + 1
+        suffix = "" if number == 1 else f"-{number}"
+        port = self._engine.port
+        self._admitted.append(
+            aws.vpc.SecurityGroupIngressRule(
+                f"{self._name}-db-ingress{suffix}",
+                security_group_id=self.security_group.id,
+                referenced_security_group_id=source_security_group_id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=f"{self.spec.engine} from the service tasks",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        )
+
+    def _protected(self, spec: DatabaseSpec, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=spec.protect, retain_on_delete=spec.protect, **kwargs)
+
+    def _key(self, name: str, spec: DatabaseSpec) -> aws.kms.Key:
+        # One key for storage, snapshots, the password secret and Performance Insights. Losing
+        # it loses every snapshot too, so it is protected like the instance.
+        return aws.kms.Key(
+            f"{name}-db-key",
+            description=f"Encrypts the {name} database, its snapshots and its password secret",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=self._protected(spec),
+        )
+
+    def _subnet_group(self, name: str, network: Network) -> aws.rds.SubnetGroup:
+        return aws.rds.SubnetGroup(
+            f"{name}-db-subnets",
+            subnet_ids=network.private_subnet_ids,
+            description=f"Private subnets of the {name} database",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _security_group(self, name: str, network: Network) -> aws.ec2.SecurityGroup:
+        # No inline rules: the provider also removes the allow-all egress rule AWS adds, and
+        # a database needs none (security groups let replies out). Ingress comes from admit().
+        return aws.ec2.SecurityGroup(
+            f"{name}-db-sg",
+            vpc_id=network.vpc_id,
+            description=f"The {name} database: reachable only from the service tasks",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _parameter_group(self, name: str, spec: DatabaseSpec) -> aws.rds.ParameterGroup:
+        # Auto-named, so a major upgrade (new family) creates the new group before the
+        # instance switches to it and only then deletes the old one.
+        tls_name, tls_value = self._engine.tls_parameter
+        return aws.rds.ParameterGroup(
+            f"{name}-db-params",
+            family=self._engine.family(spec.version),
+            description=f"{name} {spec.engine}: refuses connections without TLS",
+            # Both TLS parameters are dynamic: applied without a reboot.
+            parameters=[{"name": tls_name, "value": tls_value, "apply_method": "immediate"}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _performance_insights(self, spec: DatabaseSpec) -> dict[str, Any]:
+        enabled = spec.performance_insights
+        if enabled is None:
+            enabled = rds.supports_performance_insights(spec.engine, spec.instance_class)
+        if not enabled:
+            return {"performance_insights_enabled": False}
+        return {
+            "performance_insights_enabled": True,
+            "performance_insights_kms_key_id": self.key.arn,  # can never change once set
+            "performance_insights_retention_period": PERFORMANCE_INSIGHTS_DAYS,
+        }
+
+    def _settings(self, spec: DatabaseSpec, identifier: str) -> dict[str, Any]:
+        """What every instance of this database has, whether created or restored."""
+        return {
+            "identifier": identifier,
+            "engine": spec.engine,
+            "engine_version": spec.version,
+            "instance_class": spec.instance_class,
+            "port": self._engine.port,
+            "multi_az": spec.multi_az,
+            "publicly_accessible": False,
+            "db_subnet_group_name": self.subnet_group.name,
+            "vpc_security_group_ids": [self.security_group.id],
+            "parameter_group_name": self.parameter_group.name,
+            "ca_cert_identifier": CA_CERTIFICATE,
+            # Storage autoscaling: RDS grows gp3 storage up to the ceiling when it runs low.
+            "max_allocated_storage": spec.max_storage_gb,
+            "storage_type": "gp3",
+            "storage_encrypted": True,
+            "kms_key_id": self.key.arn,
+            # RDS generates the password and keeps it in Secrets Manager, encrypted with our
+            # key: no password ever passes through the program or the Pulumi state.
+            "manage_master_user_password": True,
+            "master_user_secret_kms_key_id": self.key.arn,
+            "backup_retention_period": spec.backup_retention_days,
+            "backup_window": BACKUP_WINDOW,
+            "maintenance_window": MAINTENANCE_WINDOW,
+            "copy_tags_to_snapshot": True,
+            "delete_automated_backups": not spec.keep_automated_backups,
+            "deletion_protection": spec.deletion_protection,
+            "skip_final_snapshot": not spec.final_snapshot,
+            # Only used when skip_final_snapshot is false; unique per instance.
+            "final_snapshot_identifier": f"{identifier}-final",
+            "enabled_cloudwatch_logs_exports": list(self._engine.log_exports),
+            "auto_minor_version_upgrade": True,
+            # Lets a changed `version` major go through (RDS snapshots the instance first).
+            "allow_major_version_upgrade": True,
+            # Changes happen during `pulumi up`, not in the next maintenance window: deferred
+            # ones leave the instance out of step with the state, and a major upgrade could
+            # not release its old parameter group. A class change restarts the instance.
+            "apply_immediately": True,
+            **self._performance_insights(spec),
+        }
+
+    def _instance_options(
+        self, spec: DatabaseSpec, logs: list[aws.cloudwatch.LogGroup], **kwargs: Any
+    ) -> pulumi.ResourceOptions:
+        # AWS Backup's continuous rule takes over the automated backups and sets their
+        # retention to its own window (`backup_retention_days` only applies at creation):
+        # setting it back on every update would fight AWS Backup.
+        return self._protected(spec, depends_on=logs, ignore_changes=["backupRetentionPeriod"], **kwargs)
+
+    def _log_groups(self, identifier: str) -> list[aws.cloudwatch.LogGroup]:
+        # RDS exports into /aws/rds/instance/<id>/<log>, creating the group without retention
+        # if it does not exist yet; created first, it keeps ours.
+        return [
+            aws.cloudwatch.LogGroup(
+                f"{identifier}-log-{log}",
+                name=f"/aws/rds/instance/{identifier}/{log}",
+                retention_in_days=LOG_RETENTION_DAYS,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for log in self._engine.log_exports
+        ]
+
+    def _original(self, name: str, spec: DatabaseSpec) -> aws.rds.Instance:
+        # A fixed identifier and logical name: adding or changing `restore` never touches
+        # this resource, and runbooks can name it.
+        identifier = f"{name}-db"
+        logs = self._log_groups(identifier)
+        return aws.rds.Instance(
+            identifier,
+            db_name=spec.name,
+            username=spec.username,
+            allocated_storage=spec.storage_gb,
+            **self._settings(spec, identifier),
+            opts=self._instance_options(spec, logs),
+        )
+
+    def _restored(self, name: str, spec: DatabaseSpec) -> aws.rds.Instance:
+        # RDS always restores into a NEW instance, here `<client>-db-restore-<time>`. Given
+        # explicitly, as RestoreDBInstanceToPointInTime would otherwise use the default VPC
+        # security group, subnet group and parameter group. Not passed on purpose:
+        # - db_name, username: the copy has the source's databases and master user;
+        # - allocated_storage: the copy takes the source's (possibly autoscaled) size, and
+        #   asking for less than that fails the restore.
+        # The API takes no KMS key: the copy is encrypted with the source's key, which is
+        # this key for any instance of this client; kms_key_id only states it. Settings the
+        # provider cannot pass to the restore call (Performance Insights, the managed
+        # password on older APIs, ...) it applies with ModifyDBInstance right after. The
+        # managed password gets a NEW secret with a NEW password; the link follows it.
+        assert spec.restore is not None and spec.restore_slug is not None
+        identifier = restored_identifier(name, spec.restore_slug)
+        source = spec.restore.source or self.original.identifier
+        logs = self._log_groups(identifier)
+        return aws.rds.Instance(
+            identifier,
+            restore_to_point_in_time=restore_args(spec.restore, source),
+            **self._settings(spec, identifier),
+            # A restore copies the whole volume: large databases take far longer than the
+            # provider's 40-minute default, which would leave a running restore untracked.
+            opts=self._instance_options(spec, logs, custom_timeouts=pulumi.CustomTimeouts(create="6h")),
+        )
+
+    def _link(self, spec: DatabaseSpec) -> ServiceLink:
+        """Where the active instance is, and the right to read its password at task start."""
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        read_password = [
+            {
+                "Sid": "ReadDatabasePassword",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": self.secret_arn,
+            },
+            {
+                "Sid": "DecryptDatabasePassword",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": self.key.arn,
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": pulumi.Output.concat("secretsmanager.", region, ".amazonaws.com")
+                    }
+                },
+            },
+        ]
+        return ServiceLink(
+            environment={
+                "DB_SECRET_ARN": self.secret_arn,
+                "DB_HOST": self.instance.address,
+                "DB_PORT": str(self._engine.port),
+                "DB_NAME": spec.name,
+                "DB_USER": spec.username,
+                "DB_ENGINE": spec.engine,
+            },
+            # The RDS-managed secret is JSON {"username": ..., "password": ...}.
+            secrets={"DB_PASSWORD": pulumi.Output.concat(self.secret_arn, ":password::")},
+            execution_statements=read_password,
+            # RDS rotates the managed password (every 7 days by default) but ECS injects
+            # DB_PASSWORD only at task start, so the app may re-read DB_SECRET_ARN itself when
+            # a login fails; running tasks then survive a rotation without a restart.
+            task_statements=read_password,
+        )
