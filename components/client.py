@@ -1,0 +1,58 @@
+"""One client's whole stack: network, stateless service, data, backups and alarms."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.alarms import Alarms
+from components.backup import Backup
+from components.bucket import Bucket
+from components.database import Database
+from components.network import Network
+from components.provider import aws_provider, default_tags
+from components.service import Service
+from components.spec import ClientSpec
+
+
+class ClientStack(pulumi.ComponentResource):
+    """Everything one client runs on, assembled from its validated spec on its own AWS provider."""
+
+    def __init__(self, spec: ClientSpec, stack: str, opts: pulumi.ResourceOptions | None = None) -> None:
+        name = spec.client
+        super().__init__("crane:index:Client", name, None, opts)
+        self.spec = spec
+        self.tags = default_tags(spec.client, stack, spec.tags)
+        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+
+        self.network = Network(name, spec.network, opts=child)
+        self.bucket = Bucket(name, spec.bucket, opts=child) if spec.bucket else None
+        self.database = Database(name, spec.database, self.network, opts=child) if spec.database else None
+        links = [part.link for part in (self.bucket, self.database) if part is not None]
+        self.service = Service(name, spec.service, self.network, links=links, opts=child)
+        if self.database:
+            self.database.admit(self.service.task_security_group_id)
+        self.backup = (
+            Backup(name, spec.backup, bucket=self.bucket, database=self.database, tags=self.tags, opts=child)
+            if spec.has_data
+            else None
+        )
+        self.alarms = Alarms(
+            name, spec.alerts, service=self.service, database=self.database, backup=self.backup, opts=child
+        )
+
+        self.outputs: dict[str, pulumi.Input[object]] = {
+            "url": self.service.url,
+            "cluster": self.service.cluster_name,
+            "service": self.service.service_name,
+            "alarm_topic_arn": self.alarms.topic_arn,
+            "dashboard": self.alarms.dashboard_name,
+        }
+        if self.bucket:
+            self.outputs["bucket"] = self.bucket.bucket_name
+        if self.database:
+            self.outputs["database_endpoint"] = self.database.endpoint
+            self.outputs["database_identifier"] = self.database.identifier
+        if self.backup:
+            self.outputs["backup_vault"] = self.backup.vault_name
+        self.register_outputs(self.outputs)

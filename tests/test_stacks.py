@@ -1,0 +1,97 @@
+"""Every client spec in stacks/ builds through the real program, passes the guardrails and keeps its URNs."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crane import offline
+from crane.plan import render_stack
+from stacks.loader import SpecError
+from tests.policy_support import violations
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = sorted(p.stem for p in (ROOT / "stacks").glob("*.yaml"))
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+DATA_TYPES = {"aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "aws:backup/vault:Vault"}
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack_plan(request):
+    return request.param, render_stack(request.param)
+
+
+def test_every_stack_passes_every_guardrail(stack_plan):
+    _, plan = stack_plan
+    assert violations(plan) == []
+
+
+def test_no_resource_uses_the_default_provider(stack_plan):
+    stack, plan = stack_plan
+    provider = plan.one("pulumi:providers:aws", f"{plan[0].name}-aws")
+    for reg in plan:
+        if reg.custom and reg.type.startswith("aws:"):
+            assert reg.provider, f"{reg.urn} has no explicit provider"
+            assert "::default" not in reg.provider, f"{reg.urn} uses the default aws provider"
+            assert reg.provider.startswith(provider.urn) or "backup-copy" in reg.provider, f"{reg.urn} on {reg.provider}"
+
+
+def test_provider_tags_every_resource_with_client_stack_and_owner(stack_plan):
+    stack, plan = stack_plan
+    provider = plan.one("pulumi:providers:aws", f"{plan[0].name}-aws")
+    tags = provider.inputs["defaultTags"]
+    tags = __import__("json").loads(tags)["tags"] if isinstance(tags, str) else tags["tags"]
+    assert {tags["client"], tags["stack"], tags["managed-by"]} == {plan[0].name, stack, "crane-it"}
+
+
+def test_every_resource_hangs_under_the_client_component(stack_plan):
+    _, plan = stack_plan
+    root = plan.one("crane:index:Client")
+    urns = {reg.urn for reg in plan}
+    for reg in plan:
+        if reg is not root:
+            assert reg.parent in urns, f"{reg.urn} is not parented inside the client"
+            assert reg.name.startswith(root.name), f"{reg.urn} is not named after the client"
+
+
+def test_client_data_is_protected_and_retained(stack_plan):
+    _, plan = stack_plan
+    for reg in plan:
+        if reg.type in DATA_TYPES:
+            assert reg.protect and reg.retain_on_delete, f"{reg.urn} could be deleted by pulumi destroy"
+        if reg.type == "aws:s3/bucket:Bucket":
+            assert not reg.inputs.get("forceDestroy"), f"{reg.urn} would be emptied on delete"
+
+
+def test_resource_urns_match_the_snapshot(stack_plan):
+    """A rename replaces resources; the snapshot makes it visible in review.
+
+    After an intended change: `python -m crane plan <stack> --urns > tests/snapshots/<stack>.urns`.
+    """
+    stack, plan = stack_plan
+    snapshot = SNAPSHOTS / f"{stack}.urns"
+    assert sorted(reg.urn for reg in plan) == snapshot.read_text(encoding="utf-8").split()
+
+
+def test_a_bad_spec_declares_no_resource_at_all(tmp_path):
+    bad = tmp_path / "acme.yaml"
+    bad.write_text((ROOT / "stacks" / "acme.yaml").read_text().replace("memory: 1024", "memory: 100000"))
+    monitor = offline.RecordingMonitor(offline.PlanMocks())
+    program = ROOT / "__main__.py"
+    with pytest.raises(SpecError, match="memory=100000 is not valid for cpu=512"):
+        offline.run(lambda: __import__("runpy").run_path(str(program)), stack="acme", config={"spec": str(bad)}, monitor=monitor)
+    assert monitor.registrations == []
+
+
+def test_plan_command_prints_the_tree_and_refuses_a_bad_spec(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "crane", "plan", "example"], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "* Client example" in ok.stdout and "Instance example-db [protected] [retained on delete]" in ok.stdout
+    assert "readonlyRootFilesystem\":true" in ok.stdout
+    bad = tmp_path / "example.yaml"
+    bad.write_text("client: example\nregion: eu-west-1\nservice: {image: x, cpu: 256, memory: 4096}\n")
+    refused = subprocess.run([sys.executable, "-m", "crane", "plan", "example", "--spec", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2
+    assert "service: memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048" in refused.stderr
+    assert refused.stdout == ""
