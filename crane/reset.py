@@ -1,0 +1,552 @@
+"""Roll a versioned S3 bucket back to its state at a past time without deleting any version.
+
+The reset only ever adds versions: a key whose content changed gets the old version copied
+on top, a key that did not exist gets a delete marker. History stays intact, so a reset is
+undone by resetting again to a later time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+HELP = "roll a versioned S3 bucket back to its state at a past time, keeping every version"
+
+COPY_OBJECT_LIMIT = 5 * 1024**3
+"""Largest source CopyObject accepts (5 GiB); bigger versions are copied with UploadPartCopy."""
+DEFAULT_PART_SIZE = 512 * 1024**2
+"""Part size of a multipart copy when the original upload's part size is unknown."""
+MIN_PART_SIZE = 5 * 1024**2
+MAX_PART_SIZE = 5 * 1024**3
+MAX_PARTS = 10_000
+DEFAULT_WORKERS = 8
+ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+"""Storage classes whose versions cannot be copied until restored from the archive."""
+MANAGED_BY = ("managed-by", "crane-it")
+COPIED_HEADERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage",
+                  "CacheControl", "Expires", "WebsiteRedirectLocation", "Metadata")
+"""Object headers a multipart copy must pass on, since only CopyObject copies them itself."""
+
+ActionKind = Literal["restore", "delete", "undelete"]
+Progress = Callable[[int, int], None]
+
+
+class ResetError(Exception):
+    """A reset refused before anything in the bucket changed; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One object version or delete marker as ListObjectVersions reports it."""
+
+    key: str
+    version_id: str
+    last_modified: datetime
+    is_latest: bool
+    is_delete_marker: bool = False
+    etag: str | None = None
+    size: int = 0
+    storage_class: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One change to a key: copy `to_version` on top of it, or add a delete marker if None."""
+
+    key: str
+    kind: ActionKind
+    from_version: str
+    to_version: str | None
+    size: int = 0
+    storage_class: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A key the reset leaves alone: its state at the target time is unknowable or not copyable."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a reset would change, computed from a single listing of the bucket."""
+
+    to_time: datetime
+    actions: tuple[Action, ...]
+    unchanged: int
+    skipped: tuple[Skipped, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Count actions per kind, plus unchanged and skipped keys."""
+        kinds = Counter(action.kind for action in self.actions)
+        return {
+            "restore": kinds["restore"],
+            "undelete": kinds["undelete"],
+            "delete": kinds["delete"],
+            "unchanged": self.unchanged,
+            "skipped": len(self.skipped),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An action S3 refused while the reset ran."""
+
+    action: Action
+    error: str
+
+
+@dataclass
+class Report:
+    """What a reset applied, and which actions failed."""
+
+    plan: Plan
+    applied: Counter = field(default_factory=Counter)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# --- reading and planning ---------------------------------------------------------------
+
+
+def list_history(client, bucket: str, prefix: str = "",
+                 page_size: int = 1000) -> dict[str, list[Entry]]:
+    """Read every version and delete marker under prefix, grouped by key, in listing order."""
+    history: dict[str, list[Entry]] = {}
+    pages = client.get_paginator("list_object_versions").paginate(
+        Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size}
+    )
+    for page in pages:
+        for item in page.get("Versions", []):
+            history.setdefault(item["Key"], []).append(
+                Entry(item["Key"], item["VersionId"], item["LastModified"], item["IsLatest"],
+                      False, item.get("ETag"), item.get("Size", 0), item.get("StorageClass"))
+            )
+        for item in page.get("DeleteMarkers", []):
+            history.setdefault(item["Key"], []).append(
+                Entry(item["Key"], item["VersionId"], item["LastModified"], item["IsLatest"], True)
+            )
+    return history
+
+
+def plan_reset(history: Mapping[str, Sequence[Entry]], to_time: datetime) -> Plan:
+    """Decide what each key needs so that its current state becomes its state at to_time."""
+    actions: list[Action] = []
+    skipped: list[Skipped] = []
+    unchanged = 0
+    for key in sorted(history):
+        decision = _decide(key, _newest_first(history[key]), to_time)
+        if decision is None:
+            unchanged += 1
+        elif isinstance(decision, Skipped):
+            skipped.append(decision)
+        else:
+            actions.append(decision)
+    return Plan(to_time, tuple(actions), unchanged, tuple(skipped))
+
+
+def _newest_first(entries: Sequence[Entry]) -> list[Entry]:
+    """Merge a key's versions and delete markers into one list, newest first."""
+    # S3 lists each key newest first, but boto3 splits versions and delete markers into two
+    # lists. A stable sort keeps each list's own order; on equal (1-second) LastModified the
+    # IsLatest entry goes first and any other version/marker tie stays unresolved.
+    return sorted(entries, key=lambda e: (-e.last_modified.timestamp(), not e.is_latest))
+
+
+def _decide(key: str, entries: Sequence[Entry], to_time: datetime) -> Action | Skipped | None:
+    """Compare the key's current entry with the one current at to_time (entries newest first)."""
+    current = next((entry for entry in entries if entry.is_latest), entries[0])
+    past = next((entry for entry in entries if entry.last_modified <= to_time), None)
+    if past is not None and _tied_with_other_kind(past, entries):
+        return Skipped(key, f"a version and a delete marker both have LastModified "
+                            f"{isoformat(past.last_modified)}; S3 lists times to the second, so "
+                            f"which one was current at {isoformat(to_time)} is unknown")
+    if past is None or past.is_delete_marker:
+        if current.is_delete_marker:
+            return None
+        return Action(key, "delete", current.version_id, None)
+    if current.version_id == past.version_id:
+        return None
+    if current.is_delete_marker:
+        kind: ActionKind = "undelete"
+    elif past.etag is not None and (current.etag, current.size) == (past.etag, past.size):
+        return None  # already a copy of that version, e.g. from an earlier reset to the same time
+    else:
+        kind = "restore"
+    if past.storage_class in ARCHIVE_CLASSES:
+        return Skipped(key, f"version {past.version_id} is in {past.storage_class}; "
+                            "restore it from the archive, then copy it by hand")
+    return Action(key, kind, current.version_id, past.version_id, past.size, past.storage_class)
+
+
+def _tied_with_other_kind(past: Entry, entries: Sequence[Entry]) -> bool:
+    """Tell whether past shares its second with an entry of the other kind in unknown order."""
+    tied = [entry for entry in entries if entry.last_modified == past.last_modified]
+    kinds = {entry.is_delete_marker for entry in tied}
+    return len(kinds) == 2 and not any(entry.is_latest for entry in tied)
+
+
+def check_time(bucket: str, to_time: datetime, *, now: datetime,
+               earliest: tuple[datetime, str] | None = None) -> None:
+    """Refuse a target time in the future or before the earliest restorable time."""
+    if to_time > now:
+        raise ResetError(f"bucket {bucket}: {isoformat(to_time)} is in the future "
+                         f"(now is {isoformat(now)}); a reset can only go back in time")
+    if earliest is not None and to_time < earliest[0]:
+        raise ResetError(f"bucket {bucket}: cannot reset to {isoformat(to_time)}: {earliest[1]}; "
+                         f"earliest restorable time is {isoformat(earliest[0])}")
+
+
+def prepare_reset(client, bucket: str, to_time: datetime, *, prefix: str = "",
+                  page_size: int = 1000, now: datetime | None = None) -> Plan:
+    """Check the bucket and the time, then plan the reset from one listing of the bucket."""
+    now = now or datetime.now(timezone.utc)
+    _require_versioning(client, bucket)
+    check_time(bucket, to_time, now=now, earliest=_lifecycle_horizon(client, bucket, now))
+    history = list_history(client, bucket, prefix, page_size)
+    if history:
+        oldest = min(entry.last_modified for entries in history.values() for entry in entries)
+        where = f" under prefix {prefix!r}" if prefix else ""
+        check_time(bucket, to_time, now=now,
+                   earliest=(oldest, f"that is before the oldest version or delete marker{where}, "
+                                     "so the state of the bucket then is unknown"))
+    return plan_reset(history, to_time)
+
+
+def _require_versioning(client, bucket: str) -> None:
+    """Refuse a bucket whose versioning is not Enabled, because the reset relies on it."""
+    try:
+        status = client.get_bucket_versioning(Bucket=bucket).get("Status")
+    except ClientError as error:
+        if _code(error) == "NoSuchBucket":
+            raise ResetError(f"bucket {bucket} does not exist") from error
+        raise
+    if status == "Suspended":
+        raise ResetError(f"bucket {bucket} has versioning Suspended: each copy would replace the "
+                         "'null' version instead of adding one, destroying history; "
+                         "enable versioning before resetting")
+    if status != "Enabled":
+        raise ResetError(f"bucket {bucket} has never had versioning enabled, "
+                         "so S3 kept no earlier versions to go back to")
+
+
+def _lifecycle_horizon(client, bucket: str, now: datetime) -> tuple[datetime, str] | None:
+    """Return how far back lifecycle rules guarantee complete history, and the limiting rule."""
+    try:
+        rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError as error:
+        if _code(error) == "NoSuchLifecycleConfiguration":
+            return None
+        raise
+    # The version current at T became noncurrent after T, and NoncurrentVersionExpiration
+    # deletes it NoncurrentDays later, so only T within the last NoncurrentDays is complete.
+    # Rule filters are ignored on purpose: a rule for one prefix still makes T unsafe there.
+    limits = [
+        (rule["NoncurrentVersionExpiration"]["NoncurrentDays"], rule.get("ID", "(no id)"))
+        for rule in rules
+        if rule.get("Status") == "Enabled"
+        and "NoncurrentDays" in rule.get("NoncurrentVersionExpiration", {})
+    ]
+    if not limits:
+        return None
+    days, rule_id = min(limits)
+    return now - timedelta(days=days), (
+        f"lifecycle rule {rule_id!r} expires noncurrent versions after {days} days, "
+        "so versions current then may already be gone")
+
+
+# --- applying ----------------------------------------------------------------------------
+
+
+def execute_plan(client, bucket: str, plan: Plan, *, workers: int = DEFAULT_WORKERS,
+                 progress: Progress | None = None, copy_limit: int = COPY_OBJECT_LIMIT,
+                 part_size: int = DEFAULT_PART_SIZE) -> Report:
+    """Apply every action of the plan on a thread pool, recording failures instead of stopping."""
+    report = Report(plan)
+    started = time.monotonic()
+    total = len(plan.actions)
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(_apply, client, bucket, action, copy_limit, part_size): action
+                   for action in plan.actions}
+        for done, future in enumerate(as_completed(futures), start=1):
+            action = futures[future]
+            try:
+                future.result()
+            except (ClientError, BotoCoreError) as error:
+                report.failures.append(Failure(action, str(error)))
+            else:
+                report.applied[action.kind] += 1
+            if progress is not None:
+                progress(done, total)
+    finally:
+        # On Ctrl-C, drop the queued actions instead of running them all first. The bucket is
+        # then partly reset; planning again for the same time finishes the job.
+        pool.shutdown(wait=True, cancel_futures=True)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _apply(client, bucket: str, action: Action, copy_limit: int, part_size: int) -> None:
+    """Carry out one action; the only writes are copies and VersionId-less deletes."""
+    if action.to_version is None:
+        # Without VersionId, DeleteObject on a versioning-enabled bucket only adds a delete
+        # marker on top; no version is removed.
+        client.delete_object(Bucket=bucket, Key=action.key)
+    elif action.size > copy_limit:
+        _copy_in_parts(client, bucket, action, part_size)
+    else:
+        # MetadataDirective and TaggingDirective default to COPY, so content type, user
+        # metadata and tags come with the bytes. Storage class does not: it defaults to STANDARD.
+        client.copy_object(Bucket=bucket, Key=action.key, CopySource=_source(bucket, action),
+                           **_storage_class(action))
+
+
+def _copy_in_parts(client, bucket: str, action: Action, part_size: int) -> None:
+    """Copy a version too big for CopyObject with UploadPartCopy, keeping headers, tags, ETag."""
+    version = {"Bucket": bucket, "Key": action.key, "VersionId": action.to_version}
+    head = client.head_object(**version)
+    # HeadObject with PartNumber=1 returns the size of the original upload's first part and
+    # the part count; copying with the same parts reproduces the multipart ETag.
+    first_part = client.head_object(**version, PartNumber=1)
+    original = first_part["ContentLength"] if first_part.get("PartsCount", 1) > 1 else None
+    ranges = part_ranges(action.size, choose_part_size(action.size, original, part_size))
+    tags = client.get_object_tagging(**version)["TagSet"]
+    # A new multipart upload copies nothing by itself: every header is passed explicitly.
+    headers = {name: head[name] for name in COPIED_HEADERS if head.get(name) is not None}
+    if tags:
+        headers["Tagging"] = urlencode([(tag["Key"], tag["Value"]) for tag in tags])
+    headers.update(_storage_class(action))
+    upload_id = client.create_multipart_upload(Bucket=bucket, Key=action.key, **headers)["UploadId"]
+    try:
+        parts = []
+        for number, (start, end) in enumerate(ranges, start=1):
+            result = client.upload_part_copy(
+                Bucket=bucket, Key=action.key, UploadId=upload_id, PartNumber=number,
+                CopySource=_source(bucket, action), CopySourceRange=f"bytes={start}-{end}")
+            parts.append({"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]})
+        client.complete_multipart_upload(Bucket=bucket, Key=action.key, UploadId=upload_id,
+                                         MultipartUpload={"Parts": parts})
+    except BaseException:
+        # Uploaded parts are billed until the upload is aborted; aborting touches no version.
+        with contextlib.suppress(ClientError, BotoCoreError):
+            client.abort_multipart_upload(Bucket=bucket, Key=action.key, UploadId=upload_id)
+        raise
+
+
+def choose_part_size(size: int, original: int | None, default: int = DEFAULT_PART_SIZE) -> int:
+    """Pick a valid part size for a multipart copy, preferring the original upload's own."""
+    floor = math.ceil(size / MAX_PARTS)
+    for candidate in (original, default):
+        if candidate and max(floor, MIN_PART_SIZE) <= candidate <= MAX_PART_SIZE:
+            return candidate
+    return max(floor, MIN_PART_SIZE)
+
+
+def part_ranges(size: int, part_size: int) -> list[tuple[int, int]]:
+    """Split size bytes into inclusive (first, last) byte ranges of part_size bytes."""
+    return [(start, min(start + part_size, size) - 1) for start in range(0, size, part_size)]
+
+
+def _storage_class(action: Action) -> dict[str, str]:
+    """Keep the copied version's storage class, which copies would otherwise reset to STANDARD."""
+    if action.storage_class in (None, "STANDARD"):
+        return {}
+    return {"StorageClass": action.storage_class}
+
+
+def _source(bucket: str, action: Action) -> dict[str, str]:
+    """Name the exact version an action copies."""
+    return {"Bucket": bucket, "Key": action.key, "VersionId": action.to_version}
+
+
+# --- finding a client's bucket -----------------------------------------------------------
+
+
+def find_client_bucket(client, slug: str) -> str:
+    """Return the one bucket tagged client=<slug> and managed-by=crane-it."""
+    wanted = {"client": slug, MANAGED_BY[0]: MANAGED_BY[1]}
+    matches, unreadable = [], []
+    pages = client.get_paginator("list_buckets").paginate()
+    for bucket in (item["Name"] for page in pages for item in page.get("Buckets", [])):
+        tags = _bucket_tags(client, bucket)
+        if tags is None:
+            unreadable.append(bucket)
+        elif wanted.items() <= tags.items():
+            matches.append(bucket)
+    if len(matches) == 1:
+        return matches[0]
+    wanted_text = " and ".join(f"{key}={value}" for key, value in wanted.items())
+    if matches:
+        raise ResetError(f"{len(matches)} buckets are tagged {wanted_text}: "
+                         f"{', '.join(sorted(matches))}; choose one with --bucket")
+    hidden = f" ({len(unreadable)} buckets' tags were unreadable)" if unreadable else ""
+    raise ResetError(f"no bucket is tagged {wanted_text}{hidden}")
+
+
+def _bucket_tags(client, bucket: str) -> dict[str, str] | None:
+    """Return a bucket's tags, {} when it has none, or None when they cannot be read."""
+    try:
+        tag_set = client.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    except ClientError as error:
+        code = _code(error)
+        if code in ("NoSuchTagSet", "NoSuchBucket"):  # S3 reports "no tags" as an error
+            return {}
+        if code in ("AccessDenied", "AllAccessDisabled"):
+            return None
+        raise
+    return {tag["Key"]: tag["Value"] for tag in tag_set}
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an ISO-8601 time that names its timezone; a naive time is refused as ambiguous."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ResetError(f"--to {text!r} is not an ISO-8601 time "
+                         "such as 2026-11-20T10:00:00Z") from error
+    if value.tzinfo is None:
+        raise ResetError(f"--to {text!r} has no timezone, so it could mean different instants; "
+                         "add Z for UTC or an offset such as +01:00")
+    return value.astimezone(timezone.utc)
+
+
+def isoformat(value: datetime) -> str:
+    """Format a time in UTC with a Z suffix."""
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the reset-bucket options on parser."""
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--bucket", help="name of the versioned bucket to reset")
+    target.add_argument("--client", metavar="SLUG",
+                        help="reset the bucket tagged client=SLUG and managed-by=crane-it")
+    parser.add_argument("--to", required=True, metavar="TIME",
+                        help="target time, ISO-8601 with timezone, e.g. 2026-11-20T10:00:00Z")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument("--prefix", default="", help="only reset keys under this prefix")
+    parser.add_argument("--region", help="AWS region of the bucket")
+    parser.add_argument("--endpoint-url", help="S3 endpoint, e.g. a local moto server")
+    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
+                        help=f"parallel S3 requests (default {DEFAULT_WORKERS})")
+    parser.add_argument("--json", action="store_true", help="print the plan and result as JSON")
+    parser.epilog = ("exit status: 0 done; 1 some keys failed or were skipped (listed on stderr); "
+                     "2 refused before any change (message on stderr)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run reset-bucket: 0 done, 1 some keys failed or were skipped, 2 refused."""
+    try:
+        to_time = parse_time(args.to)
+        client = boto3.client("s3", region_name=args.region, endpoint_url=args.endpoint_url,
+                              config=Config(max_pool_connections=max(10, args.workers),
+                                            retries={"mode": "standard"}))
+        bucket = args.bucket or find_client_bucket(client, args.client)
+        if args.client:
+            print(f"client {args.client}: bucket {bucket}", file=sys.stderr)
+        plan = prepare_reset(client, bucket, to_time, prefix=args.prefix)
+    except ResetError as error:
+        print(f"reset-bucket refused: {error}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as error:
+        print(f"reset-bucket failed before changing anything: {error}", file=sys.stderr)
+        return 1
+    for skipped in plan.skipped:
+        print(f"skipped {skipped.key}: {skipped.reason}", file=sys.stderr)
+    report = None
+    if not args.dry_run:
+        report = execute_plan(client, bucket, plan, workers=args.workers,
+                              progress=_print_progress(every=100))
+        for failure in report.failures:
+            action = failure.action
+            print(f"failed {action.kind} {action.key}: {failure.error}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_as_json(bucket, plan, report), indent=2))
+    else:
+        _print_human(bucket, plan, report)
+    return 1 if plan.skipped or (report and report.failures) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run reset-bucket on its own, without the `python -m crane` dispatcher."""
+    parser = argparse.ArgumentParser(prog="reset-bucket", description=HELP)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def _positive(text: str) -> int:
+    """Parse a strictly positive integer option."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _print_progress(every: int) -> Progress:
+    """Return a progress callback that prints done/total to stderr every `every` actions."""
+    def progress(done: int, total: int) -> None:
+        if done % every == 0 or done == total:
+            print(f"{done}/{total}", file=sys.stderr, flush=True)
+    return progress
+
+
+def _print_human(bucket: str, plan: Plan, report: Report | None) -> None:
+    """Print the plan as a table, then a one-line summary."""
+    mode = "dry run, nothing changed" if report is None else "applied"
+    print(f"reset s3://{bucket} to {isoformat(plan.to_time)} ({mode})")
+    rows = [("ACTION", "KEY", "FROM VERSION", "TO VERSION")] + [
+        (a.kind, a.key, a.from_version, a.to_version or "(new delete marker)")
+        for a in plan.actions]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+    counts = ", ".join(f"{kind} {count}" for kind, count in plan.counts().items())
+    print(f"plan: {counts}")
+    if report is not None:
+        applied = ", ".join(f"{kind} {report.applied[kind]}"
+                            for kind in ("restore", "undelete", "delete"))
+        print(f"done: {applied}, failed {len(report.failures)} in {report.seconds:.1f}s")
+
+
+def _as_json(bucket: str, plan: Plan, report: Report | None) -> dict[str, Any]:
+    """Describe the plan and, when it ran, its result as JSON-ready data."""
+    data: dict[str, Any] = {
+        "bucket": bucket,
+        "to": isoformat(plan.to_time),
+        "dry_run": report is None,
+        "actions": [{"key": a.key, "kind": a.kind, "from_version": a.from_version,
+                     "to_version": a.to_version} for a in plan.actions],
+        "skipped": [asdict(skipped) for skipped in plan.skipped],
+        "summary": plan.counts(),
+    }
+    if report is not None:
+        data["applied"] = dict(report.applied)
+        data["failures"] = [{"key": f.action.key, "kind": f.action.kind, "error": f.error}
+                            for f in report.failures]
+    return data
+
+
+def _code(error: ClientError) -> str:
+    """Return the S3 error code of a ClientError."""
+    return error.response.get("Error", {}).get("Code", "")
