@@ -46,8 +46,12 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     def __init__(self, region: str = "eu-west-1") -> None:
         self.region = region
+        self._region_seen = False
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.typ == "pulumi:providers:aws" and args.inputs.get("region") and not self._region_seen:
+            # The stack's first AWS provider names its region: answer in that region from now on.
+            self.region, self._region_seen = args.inputs["region"], True
         state = dict(args.inputs)
         suffix = hashlib.sha1(args.name.encode()).hexdigest()[:7]
         physical = f"{args.name}-{suffix}"

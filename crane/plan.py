@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crane import offline
-from stacks.loader import REPO_ROOT, SpecError, load_spec, spec_path
+from stacks.loader import REPO_ROOT, SpecError
 
 HELP = "render a client stack's plan offline (no Pulumi CLI, no AWS)"
 PROGRAM = REPO_ROOT / "__main__.py"
@@ -58,10 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def render_stack(stack: str, spec: Path | None = None) -> offline.Plan:
     """Run the real program (__main__.py) for ``stack`` under the mock engine."""
-    spec_file = spec or spec_path(stack)
-    region = load_spec(spec_file).region  # validates before the engine starts: a clean error
-    config = {"spec": str(spec_file)} if spec else {}
-    return offline.render(lambda: runpy.run_path(str(PROGRAM), run_name="__pulumi__"), stack=stack, region=region, config=config)
+    config = {"spec": str(spec)} if spec else {}
+    # A bad spec raises SpecError from inside the program, before it declares anything.
+    return offline.render(lambda: runpy.run_path(str(PROGRAM), run_name="__pulumi__"), stack=stack, config=config)
 
 
 def run(args: argparse.Namespace) -> int:

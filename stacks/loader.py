@@ -37,6 +37,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def spec_path(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:
     """The spec file of ``stack``: ``stacks/<stack>.yaml``."""
     return stacks_dir / f"{stack}.yaml"
@@ -58,8 +61,10 @@ def parse_spec(
 ) -> ClientSpec:
     """Validate YAML ``text`` (read from ``source``, used in messages) into a ClientSpec."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        # Parse once (with libyaml where available) and keep the node tree: its marks give
+        # the line of each field in error messages.
+        node = yaml.compose(text, Loader=_FastLoader)
+        data = _UniqueKeyLoader("").construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
