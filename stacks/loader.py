@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,13 @@ def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, ro
 def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str:
     """One line per problem: ``file:line: field.path: message (got value)``."""
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
+    message = error["msg"].removeprefix("Value error, ")
+    # A cross-field check names its field first ("memory=4096 is not valid ..."): point at it.
+    named = _NAMED_FIELD.match(message)
+    if named and _node_at(root, loc + tuple(named.group(1).split("."))) is not None:
+        loc += tuple(named.group(1).split("."))
     field = ".".join(str(part) for part in loc) or "(top level)"
     line = _line_of(root, loc)
-    message = error["msg"].removeprefix("Value error, ")
     kind = error["type"]
     if kind == "extra_forbidden":
         valid = _fields_at(loc[:-1])
@@ -114,6 +119,21 @@ def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str
             message += f"; did you mean {hint[0]!r}?"
     got = "" if kind in ("missing", "extra_forbidden") or isinstance(error.get("input"), dict) else f" (got {error.get('input')!r})"
     return f"  {source}{':' + str(line) if line else ''}: {field}: {message}{got}"
+
+
+_NAMED_FIELD = re.compile(r"^`?([a-z_]+(?:\.[a-z_]+)*)`?(?:=|: | )")
+
+
+def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+    """The YAML node at ``loc``, or None when the document does not spell that path out."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return None
+    return node
 
 
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:

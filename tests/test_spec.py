@@ -106,7 +106,8 @@ def test_every_fargate_pair_is_accepted(cpu, memory):
 )
 def test_invalid_fargate_pair_quotes_the_valid_sizes(cpu, memory, valid):
     message = refusal(MINIMAL + f"  cpu: {cpu}\n  memory: {memory}\n")
-    assert f"memory={memory} is not valid for cpu={cpu}" in message and valid in message
+    assert f"stacks/acme.yaml:7: service.memory: memory={memory} is not valid for cpu={cpu}" in message
+    assert valid in message
 
 
 def test_unknown_cpu_size_lists_the_fargate_sizes():
@@ -138,11 +139,11 @@ def test_top_level_volumes_are_refused_too():
         ("  secrets: {TOKEN: plaintext}\n", "service.secrets.TOKEN", "should match pattern"),
         ("  log_retention_days: 10\n", "service.log_retention_days", "30"),
         ("  health_check: {path: healthz}\n", "service.health_check.path", "should match pattern"),
-        ("  health_check: {interval_seconds: 10, timeout_seconds: 10}\n", "service.health_check", "timeout_seconds=10 must be less than interval_seconds=10"),
-        ("  autoscaling: {min: 4, max: 2}\n", "service.autoscaling", "min=4 is greater than max=2"),
+        ("  health_check: {interval_seconds: 10, timeout_seconds: 10}\n", "service.health_check.timeout_seconds", "timeout_seconds=10 must be less than interval_seconds=10"),
+        ("  autoscaling: {min: 4, max: 2}\n", "service.autoscaling.min", "min=4 is greater than max=2"),
         ("  autoscaling: {min: 3, max: 6}\n", "service", "desired_count=2 is outside autoscaling min=3..max=6"),
         ("  domain: Shop.Acme\n", "service.domain", "should match pattern"),
-        ("  hosted_zone_id: Z123ABC\n", "service", "`hosted_zone_id` needs `domain`"),
+        ("  hosted_zone_id: Z123ABC\n", "service.hosted_zone_id", "`hosted_zone_id` needs `domain`"),
         ("  build: {context: ./app}\n", "service", "exactly one of `image`"),
         ("  environment: {A: x}\n  secrets: {A: 'arn:aws:ssm:eu-west-1:123456789012:parameter/a'}\n", "service", "set in both environment and secrets"),
     ],
@@ -239,13 +240,13 @@ def test_data_defaults_are_the_safe_ones():
     "database,field,fragment",
     [
         ("{engine: oracle}", "database.engine", "'postgres' or 'mysql'"),
-        ("{version: '9.6'}", "database", "valid majors: 14, 15, 16, 17, 18"),
-        ("{engine: mysql, version: '5.7'}", "database", "valid majors: 8.0, 8.4"),
-        ("{engine: mysql, version: '16'}", "database", "is not offered for mysql"),
-        ("{storage_gb: 10}", "database", "storage_gb=10 is outside 20-65536"),
-        ("{storage_gb: 100, max_storage_gb: 50}", "database", "max_storage_gb=50 must be between 110"),
-        ("{max_storage_gb: 100000}", "database", "and 65536"),
-        ("{instance_class: db.x9.huge}", "database", "is not offered; valid families"),
+        ("{version: '9.6'}", "database.version", "valid majors: 14, 15, 16, 17, 18"),
+        ("{engine: mysql, version: '5.7'}", "database.version", "valid majors: 8.0, 8.4"),
+        ("{engine: mysql, version: '16'}", "database.version", "is not offered for mysql"),
+        ("{storage_gb: 10}", "database.storage_gb", "storage_gb=10 is outside 20-65536"),
+        ("{storage_gb: 100, max_storage_gb: 50}", "database.max_storage_gb", "max_storage_gb=50 must be between 110"),
+        ("{max_storage_gb: 100000}", "database.max_storage_gb", "and 65536"),
+        ("{instance_class: db.x9.huge}", "database.instance_class", "is not offered; valid families"),
         ("{instance_class: t4g.micro}", "database.instance_class", "should match pattern"),
         ("{backup_retention_days: 3}", "database.backup_retention_days", "greater than or equal to 7"),
         ("{engine: mysql, version: '8.0', performance_insights: true}", "database", "Performance Insights is not available for mysql on db.t4g.micro"),

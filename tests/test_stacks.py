@@ -93,5 +93,5 @@ def test_plan_command_prints_the_tree_and_refuses_a_bad_spec(tmp_path):
     bad.write_text("client: example\nregion: eu-west-1\nservice: {image: x, cpu: 256, memory: 4096}\n")
     refused = subprocess.run([sys.executable, "-m", "crane", "plan", "example", "--spec", str(bad)], cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2
-    assert "service: memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048" in refused.stderr
+    assert "example.yaml:3: service.memory: memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048" in refused.stderr
     assert refused.stdout == ""
