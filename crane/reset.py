@@ -10,99 +10,54 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from crane.reset_plan import (
+    DEFAULT_PART_SIZE,
+    Action,
+    Entry,
+    Plan,
+    ResetError,
+    check_time,
+    choose_part_size,
+    isoformat,
+    parse_time,
+    part_ranges,
+    plan_reset,
+)
+
+# The planning half moved to crane.reset_plan; these names are re-exported so that
+# `from crane.reset import X` keeps working for them too.
+from crane.reset_plan import ARCHIVE_CLASSES as ARCHIVE_CLASSES
+from crane.reset_plan import MAX_PART_SIZE as MAX_PART_SIZE
+from crane.reset_plan import MAX_PARTS as MAX_PARTS
+from crane.reset_plan import MIN_PART_SIZE as MIN_PART_SIZE
+from crane.reset_plan import ActionKind as ActionKind
+from crane.reset_plan import Skipped as Skipped
+
 HELP = "roll a versioned S3 bucket back to its state at a past time, keeping every version"
 
 COPY_OBJECT_LIMIT = 5 * 1024**3
 """Largest source CopyObject accepts (5 GiB); bigger versions are copied with UploadPartCopy."""
-DEFAULT_PART_SIZE = 512 * 1024**2
-"""Part size of a multipart copy when the original upload's part size is unknown."""
-MIN_PART_SIZE = 5 * 1024**2
-MAX_PART_SIZE = 5 * 1024**3
-MAX_PARTS = 10_000
 DEFAULT_WORKERS = 8
-ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
-"""Storage classes whose versions cannot be copied until restored from the archive."""
 MANAGED_BY = ("managed-by", "crane-it")
 COPIED_HEADERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage",
                   "CacheControl", "Expires", "WebsiteRedirectLocation", "Metadata")
 """Object headers a multipart copy must pass on, since only CopyObject copies them itself."""
 
-ActionKind = Literal["restore", "delete", "undelete"]
 Progress = Callable[[int, int], None]
-
-
-class ResetError(Exception):
-    """A reset refused before anything in the bucket changed; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One object version or delete marker as ListObjectVersions reports it."""
-
-    key: str
-    version_id: str
-    last_modified: datetime
-    is_latest: bool
-    is_delete_marker: bool = False
-    etag: str | None = None
-    size: int = 0
-    storage_class: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """One change to a key: copy `to_version` on top of it, or add a delete marker if None."""
-
-    key: str
-    kind: ActionKind
-    from_version: str
-    to_version: str | None
-    size: int = 0
-    storage_class: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A key the reset leaves alone: its state at the target time is unknowable or not copyable."""
-
-    key: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything a reset would change, computed from a single listing of the bucket."""
-
-    to_time: datetime
-    actions: tuple[Action, ...]
-    unchanged: int
-    skipped: tuple[Skipped, ...] = ()
-
-    def counts(self) -> dict[str, int]:
-        """Count actions per kind, plus unchanged and skipped keys."""
-        kinds = Counter(action.kind for action in self.actions)
-        return {
-            "restore": kinds["restore"],
-            "undelete": kinds["undelete"],
-            "delete": kinds["delete"],
-            "unchanged": self.unchanged,
-            "skipped": len(self.skipped),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,74 +99,6 @@ def list_history(client, bucket: str, prefix: str = "",
                 Entry(item["Key"], item["VersionId"], item["LastModified"], item["IsLatest"], True)
             )
     return history
-
-
-def plan_reset(history: Mapping[str, Sequence[Entry]], to_time: datetime) -> Plan:
-    """Decide what each key needs so that its current state becomes its state at to_time."""
-    actions: list[Action] = []
-    skipped: list[Skipped] = []
-    unchanged = 0
-    for key in sorted(history):
-        decision = _decide(key, _newest_first(history[key]), to_time)
-        if decision is None:
-            unchanged += 1
-        elif isinstance(decision, Skipped):
-            skipped.append(decision)
-        else:
-            actions.append(decision)
-    return Plan(to_time, tuple(actions), unchanged, tuple(skipped))
-
-
-def _newest_first(entries: Sequence[Entry]) -> list[Entry]:
-    """Merge a key's versions and delete markers into one list, newest first."""
-    # S3 lists each key newest first, but boto3 splits versions and delete markers into two
-    # lists. A stable sort keeps each list's own order; on equal (1-second) LastModified the
-    # IsLatest entry goes first and any other version/marker tie stays unresolved.
-    return sorted(entries, key=lambda e: (-e.last_modified.timestamp(), not e.is_latest))
-
-
-def _decide(key: str, entries: Sequence[Entry], to_time: datetime) -> Action | Skipped | None:
-    """Compare the key's current entry with the one current at to_time (entries newest first)."""
-    current = next((entry for entry in entries if entry.is_latest), entries[0])
-    past = next((entry for entry in entries if entry.last_modified <= to_time), None)
-    if past is not None and _tied_with_other_kind(past, entries):
-        return Skipped(key, f"a version and a delete marker both have LastModified "
-                            f"{isoformat(past.last_modified)}; S3 lists times to the second, so "
-                            f"which one was current at {isoformat(to_time)} is unknown")
-    if past is None or past.is_delete_marker:
-        if current.is_delete_marker:
-            return None
-        return Action(key, "delete", current.version_id, None)
-    if current.version_id == past.version_id:
-        return None
-    if current.is_delete_marker:
-        kind: ActionKind = "undelete"
-    elif past.etag is not None and (current.etag, current.size) == (past.etag, past.size):
-        return None  # already a copy of that version, e.g. from an earlier reset to the same time
-    else:
-        kind = "restore"
-    if past.storage_class in ARCHIVE_CLASSES:
-        return Skipped(key, f"version {past.version_id} is in {past.storage_class}; "
-                            "restore it from the archive, then copy it by hand")
-    return Action(key, kind, current.version_id, past.version_id, past.size, past.storage_class)
-
-
-def _tied_with_other_kind(past: Entry, entries: Sequence[Entry]) -> bool:
-    """Tell whether past shares its second with an entry of the other kind in unknown order."""
-    tied = [entry for entry in entries if entry.last_modified == past.last_modified]
-    kinds = {entry.is_delete_marker for entry in tied}
-    return len(kinds) == 2 and not any(entry.is_latest for entry in tied)
-
-
-def check_time(bucket: str, to_time: datetime, *, now: datetime,
-               earliest: tuple[datetime, str] | None = None) -> None:
-    """Refuse a target time in the future or before the earliest restorable time."""
-    if to_time > now:
-        raise ResetError(f"bucket {bucket}: {isoformat(to_time)} is in the future "
-                         f"(now is {isoformat(now)}); a reset can only go back in time")
-    if earliest is not None and to_time < earliest[0]:
-        raise ResetError(f"bucket {bucket}: cannot reset to {isoformat(to_time)}: {earliest[1]}; "
-                         f"earliest restorable time is {isoformat(earliest[0])}")
 
 
 def prepare_reset(client, bucket: str, to_time: datetime, *, prefix: str = "",
@@ -321,7 +208,7 @@ def _apply(client, bucket: str, action: Action, copy_limit: int, part_size: int)
 
 def _copy_in_parts(client, bucket: str, action: Action, part_size: int) -> None:
     """Copy a version too big for CopyObject with UploadPartCopy, keeping headers, tags, ETag."""
-    version = {"Bucket": bucket, "Key": action.key, "VersionId": action.to_version}
+    version = _source(bucket, action)
     head = client.head_object(**version)
     # HeadObject with PartNumber=1 returns the size of the original upload's first part and
     # the part count; copying with the same parts reproduces the multipart ETag.
@@ -349,20 +236,6 @@ def _copy_in_parts(client, bucket: str, action: Action, part_size: int) -> None:
         with contextlib.suppress(ClientError, BotoCoreError):
             client.abort_multipart_upload(Bucket=bucket, Key=action.key, UploadId=upload_id)
         raise
-
-
-def choose_part_size(size: int, original: int | None, default: int = DEFAULT_PART_SIZE) -> int:
-    """Pick a valid part size for a multipart copy, preferring the original upload's own."""
-    floor = math.ceil(size / MAX_PARTS)
-    for candidate in (original, default):
-        if candidate and max(floor, MIN_PART_SIZE) <= candidate <= MAX_PART_SIZE:
-            return candidate
-    return max(floor, MIN_PART_SIZE)
-
-
-def part_ranges(size: int, part_size: int) -> list[tuple[int, int]]:
-    """Split size bytes into inclusive (first, last) byte ranges of part_size bytes."""
-    return [(start, min(start + part_size, size) - 1) for start in range(0, size, part_size)]
 
 
 def _storage_class(action: Action) -> dict[str, str]:
@@ -417,23 +290,6 @@ def _bucket_tags(client, bucket: str) -> dict[str, str] | None:
 
 # --- command line ------------------------------------------------------------------------
 
-
-def parse_time(text: str) -> datetime:
-    """Parse an ISO-8601 time that names its timezone; a naive time is refused as ambiguous."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise ResetError(f"--to {text!r} is not an ISO-8601 time "
-                         "such as 2026-11-20T10:00:00Z") from error
-    if value.tzinfo is None:
-        raise ResetError(f"--to {text!r} has no timezone, so it could mean different instants; "
-                         "add Z for UTC or an offset such as +01:00")
-    return value.astimezone(timezone.utc)
-
-
-def isoformat(value: datetime) -> str:
-    """Format a time in UTC with a Z suffix."""
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
