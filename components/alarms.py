@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components.alert_rules import AlertRule, backup_failures, deployment_failed
 from components.dashboard import dashboard_body
 from components.facts.rds import default_max_connections
+from components.keys import customer_key
 from components.spec.alerts import AlertsSpec
 
 if TYPE_CHECKING:  # read through their contract attributes only
@@ -97,15 +98,13 @@ class Alarms(pulumi.ComponentResource):
              "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
              "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"},
         ]})
-        key = aws.kms.Key(
+        key = customer_key(
             f"{name}-alerts-key",
-            description=f"Encrypts the {name} alert topic",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy,
+            f"Encrypts the {name} alert topic",
             # Protected like every Crane It key (policy guardrail data_is_protected), though it
             # guards only messages in flight: losing it loses no data, only alert delivery.
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
+            pulumi.ResourceOptions(parent=self, protect=True),
+            policy=policy,
         )
         aws.kms.Alias(
             f"{name}-alerts-key-alias", name=f"alias/{name}-alerts", target_key_id=key.key_id, opts=self._child()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
+from components.keys import customer_key
 from components.provider import aws_provider
 from components.restore_testing import RestoreTests, restore_tests
 from components.spec import BackupSpec
@@ -30,7 +31,6 @@ START_WINDOW_MINUTES = 120
 COMPLETION_WINDOW_MINUTES = 1440
 """A job still running after a day is cancelled (the first S3 backup of a large bucket is slow)."""
 COLD_STORAGE_AFTER_DAYS = 30
-KEY_DELETION_WINDOW_DAYS = 30
 
 BACKUP_POLICIES = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
@@ -116,14 +116,7 @@ class Backup(pulumi.ComponentResource):
         """A customer-managed key for a vault, rotated yearly."""
         # The default key policy (account root) lets IAM grant the backup role its use; the
         # AWS-managed backup policies do so through the kms:ViaService condition.
-        return aws.kms.Key(
-            name,
-            description=f"{name}: encrypts AWS Backup recovery points",
-            enable_key_rotation=True,
-            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            region=region,
-            opts=self._kept(provider),
-        )
+        return customer_key(name, f"{name}: encrypts AWS Backup recovery points", self._kept(provider), region=region)
 
     def _vault(
         self, name: str, key: aws.kms.Key, region: str | None = None, provider: aws.Provider | None = None

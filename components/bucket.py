@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.keys import customer_key
 from components.link import PolicyStatement, ServiceLink
 from components.spec.data import BucketSpec
 
@@ -66,12 +67,8 @@ class Bucket(pulumi.ComponentResource):
     def _key(self, name: str, spec: BucketSpec) -> aws.kms.Key:
         # Deleting the key would make every object unreadable, so it is protected like the
         # bucket, and a deletion still waits the longest window KMS allows.
-        return aws.kms.Key(
-            f"{name}-files-key",
-            description=f"Encrypts the objects of the {name} bucket",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=self._keep(spec, protect=spec.protect),
+        return customer_key(
+            f"{name}-files-key", f"Encrypts the objects of the {name} bucket", self._keep(spec, protect=spec.protect)
         )
 
     def _bucket(self, name: str, spec: BucketSpec) -> aws.s3.Bucket:

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.facts import rds
+from components.keys import customer_key
 from components.link import ServiceLink
 from components.spec.data import DatabaseSpec, RestoreSpec
 
@@ -127,12 +128,10 @@ class Database(pulumi.ComponentResource):
     def _key(self, name: str, spec: DatabaseSpec) -> aws.kms.Key:
         # One key for storage, snapshots, the password secret and Performance Insights. Losing
         # it loses every snapshot too, so it is protected like the instance.
-        return aws.kms.Key(
+        return customer_key(
             f"{name}-db-key",
-            description=f"Encrypts the {name} database, its snapshots and its password secret",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=self._protected(spec),
+            f"Encrypts the {name} database, its snapshots and its password secret",
+            self._protected(spec),
         )
 
     def _subnet_group(self, name: str, network: Network) -> aws.rds.SubnetGroup:
