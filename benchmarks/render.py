@@ -10,8 +10,8 @@ component code or Output plumbing between resources. The difference between
 the two is the cost of our layer. Figures: wall time of the rendering loop, and the
 worker's peak resident memory (imports included).
 
-    python benchmarks/render.py            # sizes 1 10 100
-    python benchmarks/render.py --sizes 5
+    python benchmarks/render.py                      # sizes 1 10 100, 1 and 2 processes
+    python benchmarks/render.py --sizes 5 --jobs 1
 """
 
 from __future__ import annotations
@@ -125,10 +125,10 @@ def _class_of(type_token: str):
     return _CLASSES[type_token]
 
 
-def worker(mode: str, count: int, record: Path) -> dict:
+def worker(mode: str, first: int, count: int, record: Path) -> dict:
     """Run one measurement in this (fresh) process and return its figures."""
     with tempfile.TemporaryDirectory() as tmp:
-        specs = write_specs(count, Path(tmp))
+        specs = write_specs(first + count, Path(tmp))[first:]
         if mode == "crane":
             start = time.perf_counter()
             plans = render_clients(specs)
@@ -141,37 +141,64 @@ def worker(mode: str, count: int, record: Path) -> dict:
             resources = replay(plans)
             wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"mode": mode, "clients": count, "resources": resources, "wall_s": round(wall, 3), "peak_mb": round(peak_mb, 1)}
+    return {"resources": resources, "wall_s": wall, "peak_mb": peak_mb}
+
+
+def measure(mode: str, size: int, jobs: int, folder: Path) -> dict:
+    """Render ``size`` clients split over ``jobs`` concurrent worker processes.
+
+    Wall time is the slowest worker's rendering loop (they run side by side); memory is the
+    sum of the workers' peaks, since they are resident at the same time.
+    """
+    shares = [size // jobs + (1 if i < size % jobs else 0) for i in range(jobs)]
+    starts = [sum(shares[:i]) for i in range(jobs)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", mode, "--first", str(first), "--count", str(share),
+             "--record", str(folder / f"plans-{index}.pickle")],
+            stdout=subprocess.PIPE, text=True,
+        )
+        for index, (first, share) in enumerate(zip(starts, shares)) if share
+    ]
+    results = []
+    for process in workers:
+        out, _ = process.communicate()
+        if process.returncode:
+            raise SystemExit(f"{mode} worker failed with status {process.returncode}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return {
+        "resources": sum(r["resources"] for r in results),
+        "wall_s": max(r["wall_s"] for r in results),
+        "peak_mb": sum(r["peak_mb"] for r in results),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker processes to split clients over")
     parser.add_argument("--worker", choices=["crane", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.count, args.record)))
+        print(json.dumps(worker(args.worker, args.first, args.count, args.record)))
         return
-    print(f"{'clients':>7} {'resources':>9} {'crane s':>8} {'floor s':>8} {'overhead':>8} {'crane MB':>9} {'floor MB':>9}")
+    print(f"{'clients':>7} {'jobs':>4} {'resources':>9} {'crane s':>8} {'floor s':>8} {'overhead':>8} {'crane MB':>9} {'floor MB':>9}")
     for size in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            record = Path(tmp) / "plans.pickle"
-            figures = {}
-            for mode in ("crane", "floor"):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--worker", mode, "--count", str(size), "--record", str(record)],
-                    check=True, capture_output=True, text=True,
-                ).stdout
-                figures[mode] = json.loads(out.strip().splitlines()[-1])
-        crane, floor = figures["crane"], figures["floor"]
-        overhead = (crane["wall_s"] / floor["wall_s"] - 1) * 100 if floor["wall_s"] else float("nan")
-        print(
-            f"{size:>7} {crane['resources']:>9} {crane['wall_s']:>8.2f} {floor['wall_s']:>8.2f} {overhead:>7.0f}% "
-            f"{crane['peak_mb']:>9.0f} {floor['peak_mb']:>9.0f}",
-            flush=True,
-        )
+        for jobs in args.jobs:
+            if jobs > size:
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                crane = measure("crane", size, jobs, Path(tmp))
+                floor = measure("floor", size, jobs, Path(tmp))
+            overhead = (crane["wall_s"] / floor["wall_s"] - 1) * 100
+            print(
+                f"{size:>7} {jobs:>4} {crane['resources']:>9} {crane['wall_s']:>8.2f} {floor['wall_s']:>8.2f} "
+                f"{overhead:>7.0f}% {crane['peak_mb']:>9.0f} {floor['peak_mb']:>9.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
