@@ -101,8 +101,10 @@ def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str
     message = error["msg"].removeprefix("Value error, ")
     # A cross-field check names its field first ("memory=4096 is not valid ..."): point at it.
     named = _NAMED_FIELD.match(message)
-    if named and _node_at(root, loc + tuple(named.group(1).split("."))) is not None:
-        loc += tuple(named.group(1).split("."))
+    if named:
+        candidate = loc + tuple(named.group(1).split("."))
+        if len(_steps(root, candidate)) == len(candidate):
+            loc = candidate
     field = ".".join(str(part) for part in loc) or "(top level)"
     line = _line_of(root, loc)
     kind = error["type"]
@@ -124,16 +126,23 @@ def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str
 _NAMED_FIELD = re.compile(r"^`?([a-z_]+(?:\.[a-z_]+)*)`?(?:=|: | )")
 
 
-def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
-    """The YAML node at ``loc``, or None when the document does not spell that path out."""
+def _steps(node: yaml.Node | None, loc: tuple[Any, ...]) -> list[yaml.Node]:
+    """The nodes the document spells out along ``loc``: the key of each mapping entry, each
+    sequence item; shorter than ``loc`` where the document stops."""
+    steps: list[yaml.Node] = []
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(part)), None)
+            entry = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if entry is None:
+                break
+            steps.append(entry[0])
+            node = entry[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
+            steps.append(node)
         else:
-            return None
-    return node
+            break
+    return steps
 
 
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
@@ -159,19 +168,6 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """The 1-based YAML line of the deepest node on ``loc`` that exists in the document."""
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(part)), None)
-            key = next((k for k, v in node.value if k.value == str(part)), None)
-            if key is None:
-                break
-            line, node = key.start_mark.line + 1, match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    if line is None and node is not None:
-        line = node.start_mark.line + 1
-    return line
+    steps = _steps(node, loc)
+    mark = steps[-1] if steps else node
+    return mark.start_mark.line + 1 if mark is not None else None
