@@ -21,7 +21,6 @@ import json
 import pickle
 import re
 import resource
-import runpy
 import subprocess
 import sys
 import tempfile
@@ -48,13 +47,9 @@ def write_specs(count: int, folder: Path) -> list[tuple[str, Path]]:
 
 def render_clients(specs: list[tuple[str, Path]]):
     """Render every spec through the real program; return the registrations of each."""
-    from crane import offline
+    from crane.plan import render_stack
 
-    program = str(ROOT / "__main__.py")
-    return [
-        offline.run(lambda: runpy.run_path(program, run_name="__pulumi__"), stack=slug, config={"spec": str(path)})
-        for slug, path in specs
-    ]
+    return [render_stack(slug, path) for slug, path in specs]
 
 
 def _snake(name: str) -> str:
