@@ -2,8 +2,7 @@
 
 import pulumi
 
-from components.client import ClientStack
-from stacks.loader import load_spec, spec_path
+from crane_it import ClientStack, load_spec, spec_path
 
 # `pulumi config set crane-it:spec stacks/other.yaml` points a stack at another spec file.
 spec = load_spec(pulumi.Config().get("spec") or spec_path(pulumi.get_stack()))

@@ -47,7 +47,7 @@ def write_specs(count: int, folder: Path) -> list[tuple[str, Path]]:
 
 def render_clients(specs: list[tuple[str, Path]]):
     """Render every spec through the real program; return the registrations of each."""
-    from crane.plan import render_stack
+    from crane_it.cli.plan import render_stack
 
     return [render_stack(slug, path) for slug, path in specs]
 
@@ -59,7 +59,7 @@ def _snake(name: str) -> str:
 def replay(plans) -> int:
     """Register the recorded resources directly with the SDK and pulumi_aws; return the count."""
     import pulumi
-    from crane import offline
+    from crane_it import testing as offline
 
     count = 0
     for plan in plans:

@@ -35,7 +35,7 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from crane import reset  # noqa: E402
+from crane_it.cli import reset_bucket as reset
 
 BUCKET = "bench-reset"
 

@@ -1,6 +1,78 @@
 """Crane It: Pulumi components for stateless client web apps on AWS, and their specs.
 
-Import ``components.client.ClientStack`` to build a whole client from a ``ClientSpec``, or
-the single components (``Network``, ``Service``, ``Bucket``, ``Database``, ``Backup``,
-``Alarms``) to assemble your own.
+Build a whole client with ``ClientStack(load_spec("stacks/acme.yaml"), pulumi.get_stack())``,
+or assemble single components (``Network``, ``Service``, ``Bucket``, ``Database``,
+``Backup``, ``Alarms``) yourself. ``crane_it.testing.render`` runs a program under Pulumi's
+mock engine for unit tests; ``crane_it.policy`` holds the guardrails for a policy pack.
 """
+
+__version__ = "0.3.0"
+
+from .alarms import Alarms
+from .backup import Backup
+from .bucket import Bucket
+from .client import ClientStack
+from .contracts import (
+    BackupVault,
+    BucketTarget,
+    DatabaseMetrics,
+    DatabaseTarget,
+    DataLink,
+    NetworkLike,
+    ServiceMetrics,
+)
+from .database import Database
+from .loader import SpecError, load_spec, parse_spec, spec_path
+from .network import ExistingNetwork, Network
+from .service import Service
+from .spec import (
+    AlertsSpec,
+    AutoscalingSpec,
+    BackupSpec,
+    BucketSpec,
+    BuildSpec,
+    ClientSpec,
+    ContainerHealthCheckSpec,
+    DatabaseSpec,
+    HealthCheckSpec,
+    NetworkSpec,
+    RestoreSpec,
+    RestoreTestingSpec,
+    ServiceSpec,
+)
+
+__all__ = [
+    "Alarms",
+    "AlertsSpec",
+    "AutoscalingSpec",
+    "Backup",
+    "BackupSpec",
+    "BackupVault",
+    "BucketTarget",
+    "Bucket",
+    "BucketSpec",
+    "BuildSpec",
+    "ClientSpec",
+    "ClientStack",
+    "ContainerHealthCheckSpec",
+    "DataLink",
+    "DatabaseMetrics",
+    "DatabaseTarget",
+    "Database",
+    "DatabaseSpec",
+    "HealthCheckSpec",
+    "ExistingNetwork",
+    "Network",
+    "NetworkLike",
+    "NetworkSpec",
+    "RestoreSpec",
+    "RestoreTestingSpec",
+    "Service",
+    "ServiceMetrics",
+    "ServiceSpec",
+    "SpecError",
+    "__version__",
+    "load_spec",
+    "parse_spec",
+    "spec_path",
+]

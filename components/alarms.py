@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from components.alert_rules import AlertRule, backup_failures, deployment_failed
-from components.dashboard import dashboard_body
-from components.facts.rds import default_max_connections
-from components.keys import customer_key
-from components.spec.alerts import AlertsSpec
+from .alert_rules import AlertRule, backup_failures, deployment_failed
+from .dashboard import dashboard_body
+from .facts.rds import default_max_connections
+from .keys import customer_key
+from .spec.alerts import AlertsSpec
 
 if TYPE_CHECKING:  # read through their contract attributes only
-    from components.backup import Backup
-    from components.database import Database
-    from components.service import Service
+    from .contracts import BackupVault, DatabaseMetrics, ServiceMetrics
 
 PERIOD = 60
 """ECS, ALB and RDS publish one-minute data points; alarms judge minute by minute."""
@@ -49,9 +47,9 @@ class Alarms(pulumi.ComponentResource):
         self,
         name: str,
         spec: AlertsSpec,
-        service: Service,
-        database: Database | None = None,
-        backup: Backup | None = None,
+        service: ServiceMetrics,
+        database: DatabaseMetrics | None = None,
+        backup: BackupVault | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("crane:index:Alarms", name, None, opts)
@@ -161,7 +159,7 @@ class Alarms(pulumi.ComponentResource):
             **args,
         )
 
-    def _service_alarms(self, name: str, spec: AlertsSpec, service: Service) -> dict[str, Alarm]:
+    def _service_alarms(self, name: str, spec: AlertsSpec, service: ServiceMetrics) -> dict[str, Alarm]:
         ecs = {"ClusterName": service.cluster_name, "ServiceName": service.service_name}
         alb = {"LoadBalancer": service.load_balancer_arn_suffix, "TargetGroup": service.target_group_arn_suffix}
         minutes = spec.sustained_minutes
@@ -281,12 +279,12 @@ class Alarms(pulumi.ComponentResource):
             treat_missing_data="notBreaching",
         )
 
-    def _database_alarms(self, name: str, spec: AlertsSpec, database: Database) -> dict[str, Alarm]:
+    def _database_alarms(self, name: str, spec: AlertsSpec, database: DatabaseMetrics) -> dict[str, Alarm]:
         # RDS publishes every minute while the instance runs; a gap means it is stopped or
         # being replaced, which none of these alarms is about: gaps count neither way
         # ("missing": no data at all turns INSUFFICIENT_DATA, which mails nobody).
         rds = {"DBInstanceIdentifier": database.identifier}
-        db = database.spec
+        db = database
         minutes = spec.sustained_minutes
         sustained = {
             "namespace": "AWS/RDS", "dimensions": rds, "period": PERIOD, "evaluation_periods": minutes,
@@ -349,18 +347,18 @@ class Alarms(pulumi.ComponentResource):
         )
         return rule
 
-    def _deployment_failures(self, name: str, service: Service) -> aws.cloudwatch.EventRule:
+    def _deployment_failures(self, name: str, service: ServiceMetrics) -> aws.cloudwatch.EventRule:
         service_arn = pulumi.Output.format(
             "arn:{0}:ecs:{1}:{2}:service/{3}/{4}",
             self._partition, self._region, self._account, service.cluster_name, service.service_name,
         )
         return self._rule(name, "deploy-failed", deployment_failed(name, service_arn))
 
-    def _backup_failures(self, name: str, backup: Backup) -> dict[str, aws.cloudwatch.EventRule]:
+    def _backup_failures(self, name: str, backup: BackupVault) -> dict[str, aws.cloudwatch.EventRule]:
         return {key: self._rule(name, key, alert) for key, alert in backup_failures(name, backup.vault_arn).items()}
 
     def _dashboard(
-        self, name: str, spec: AlertsSpec, service: Service, database: Database | None
+        self, name: str, spec: AlertsSpec, service: ServiceMetrics, database: DatabaseMetrics | None
     ) -> aws.cloudwatch.Dashboard:
         ids = pulumi.Output.all(
             region=self._region,

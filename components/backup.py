@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
-from components.keys import customer_key
-from components.provider import aws_provider
-from components.restore_testing import RestoreTests, restore_tests
-from components.spec import BackupSpec
+from .keys import customer_key
+from .provider import aws_provider
+from .restore_testing import RestoreTests, restore_tests
+from .spec import BackupSpec
 
 if TYPE_CHECKING:
-    from components.bucket import Bucket
-    from components.database import Database
+    from .contracts import BucketTarget, DatabaseTarget
 
 # Schedules are UTC and their start windows do not overlap: AWS Backup merges rules whose
 # windows overlap into one job for the longer retention, and a copy action then runs only if
@@ -61,8 +60,8 @@ class Backup(pulumi.ComponentResource):
         self,
         name: str,
         spec: BackupSpec,
-        bucket: Bucket | None,
-        database: Database | None,
+        bucket: BucketTarget | None,
+        database: DatabaseTarget | None,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -182,7 +181,7 @@ class Backup(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _attach_policies(self, name: str, bucket: Bucket | None) -> None:
+    def _attach_policies(self, name: str, bucket: BucketTarget | None) -> None:
         """The AWS-managed backup and restore policies; the S3 pair only when there is a bucket."""
         arns = {"backup": BACKUP_POLICIES[0], "restores": BACKUP_POLICIES[1]}
         if bucket is not None:
@@ -195,11 +194,11 @@ class Backup(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-    def _grant_bucket_key(self, name: str, bucket: Bucket | None) -> aws.iam.RolePolicy | None:
+    def _grant_bucket_key(self, name: str, bucket: BucketTarget | None) -> aws.iam.RolePolicy | None:
         """Use of the bucket's SSE-KMS key through S3, which S3 backups and restores need."""
         # AWS Backup reports an S3 job as successful even when it could not decrypt the
         # objects, which are then silently missing from the backup; grant the key explicitly.
-        if bucket is None or bucket.key is None:
+        if bucket is None or bucket.key_arn is None:
             return None
         policy = {
             "Version": "2012-10-17",
@@ -208,7 +207,7 @@ class Backup(pulumi.ComponentResource):
                     "Sid": "BucketKeyThroughS3",
                     "Effect": "Allow",
                     "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-                    "Resource": bucket.key.arn,
+                    "Resource": bucket.key_arn,
                     "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
                 }
             ],
@@ -279,7 +278,7 @@ class Backup(pulumi.ComponentResource):
             )
         ]
 
-    def _selection(self, name: str, bucket: Bucket | None, database: Database | None) -> aws.backup.Selection:
+    def _selection(self, name: str, bucket: BucketTarget | None, database: DatabaseTarget | None) -> aws.backup.Selection:
         """Exactly this client's bucket and database instances, by ARN: no tag-based wildcard."""
         resources: list[pulumi.Input[str]] = []
         if bucket is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.keys import customer_key
-from components.link import PolicyStatement, ServiceLink
-from components.spec.data import BucketSpec
+from .keys import customer_key
+from .contracts import PolicyStatement
+from .link import ServiceLink
+from .spec.data import BucketSpec
 
 NONCURRENT_RULE_ID = "expire-noncurrent-versions"
 """Lifecycle rule id that `crane reset` names when it explains how far back a reset can go."""
@@ -46,6 +47,7 @@ class Bucket(pulumi.ComponentResource):
         self.bucket = self._bucket(name, spec)
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
+        self.key_arn = self.key.arn
         self._ownership(name, spec)
         self.public_access_block = self._public_access_block(name, spec)
         self.versioning = self._versioning(name, spec)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pulumi
 
-from components.alarms import Alarms
-from components.backup import Backup
-from components.bucket import Bucket
-from components.database import Database
-from components.network import Network
-from components.provider import aws_provider, default_tags
-from components.service import Service
-from components.spec import ClientSpec
+from .alarms import Alarms
+from .backup import Backup
+from .bucket import Bucket
+from .database import Database
+from .network import Network
+from .provider import aws_provider, default_tags
+from .service import Service
+from .spec import ClientSpec
 
 
 class ClientStack(pulumi.ComponentResource):

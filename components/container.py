@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from components.spec.service import ServiceSpec
+from .spec.service import ServiceSpec
 
 CONTAINER = "app"
 """Name of the app container inside the task definition (the load balancer targets it)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.spec.alerts import AlertsSpec
+from .spec.alerts import AlertsSpec
 
 Widget = dict[str, Any]
 

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from components.facts import rds
-from components.keys import customer_key
-from components.link import ServiceLink
-from components.spec.data import DatabaseSpec, RestoreSpec
+from .facts import rds
+from .keys import customer_key
+from .link import ServiceLink
+from .spec.data import DatabaseSpec, RestoreSpec
 
 if TYPE_CHECKING:
-    from components.network import Network
+    from .contracts import NetworkLike
 
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 """The RDS CA that signs the server certificate: AWS's default since rds-ca-2019 expired in
@@ -69,11 +69,14 @@ class Database(pulumi.ComponentResource):
     subnet_group_name: pulumi.Output[str]
 
     def __init__(
-        self, name: str, spec: DatabaseSpec, network: Network, opts: pulumi.ResourceOptions | None = None
+        self, name: str, spec: DatabaseSpec, network: NetworkLike, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("crane:index:Database", name, None, opts)
         self.spec = spec
         self._name = name
+        # What the alarms size their thresholds by (contracts.DatabaseMetrics).
+        self.engine, self.instance_class = spec.engine, spec.instance_class
+        self.storage_gb, self.max_storage_gb = spec.storage_gb, spec.max_storage_gb
         self._engine = rds.ENGINES[spec.engine]
         self._admitted: list[aws.vpc.SecurityGroupIngressRule] = []
         self.key = self._key(name, spec)
@@ -134,7 +137,7 @@ class Database(pulumi.ComponentResource):
             self._protected(spec),
         )
 
-    def _subnet_group(self, name: str, network: Network) -> aws.rds.SubnetGroup:
+    def _subnet_group(self, name: str, network: NetworkLike) -> aws.rds.SubnetGroup:
         return aws.rds.SubnetGroup(
             f"{name}-db-subnets",
             subnet_ids=network.private_subnet_ids,
@@ -142,7 +145,7 @@ class Database(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _security_group(self, name: str, network: Network) -> aws.ec2.SecurityGroup:
+    def _security_group(self, name: str, network: NetworkLike) -> aws.ec2.SecurityGroup:
         # No inline rules: the provider also removes the allow-all egress rule AWS adds, and
         # a database needs none (security groups let replies out). Ingress comes from admit().
         return aws.ec2.SecurityGroup(

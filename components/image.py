@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 
-from components.spec.service import BuildSpec
+from .spec.service import BuildSpec
 
 PLATFORMS = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
 """Docker build platform for each Fargate CPU architecture."""

@@ -1,13 +1,11 @@
-"""What a data component hands the service: environment, secrets and IAM grants."""
+"""The concrete data link a bucket or a database hands the service (it meets ``contracts.DataLink``)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 
-PolicyStatement = Mapping[str, Any]
-"""An IAM policy statement; values may be Pulumi Inputs (rendered with Output.json_dumps)."""
+from .contracts import PolicyStatement
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.spec.network import NetworkSpec
+from .spec.network import NetworkSpec
 
 
 def subnet_cidrs(cidr_block: str, zones: int) -> tuple[list[str], list[str]]:
@@ -22,6 +24,15 @@ def subnet_cidrs(cidr_block: str, zones: int) -> tuple[list[str], list[str]]:
     quarters = list(ipaddress.IPv4Network(cidr_block).subnets(prefixlen_diff=2))
     public = list(quarters[-1].subnets(prefixlen_diff=3))
     return [str(net) for net in public[:zones]], [str(net) for net in quarters[:zones]]
+
+
+@dataclass(frozen=True)
+class ExistingNetwork:
+    """A VPC that exists already, outside this program (it meets ``contracts.NetworkLike``)."""
+
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
 
 
 class Network(pulumi.ComponentResource):
@@ -60,6 +71,18 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
         self.register_outputs(self._outputs())
+
+    @staticmethod
+    def existing(
+        vpc_id: pulumi.Input[str],
+        public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = (),
+        private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = (),
+    ) -> ExistingNetwork:
+        """Wrap a VPC this program does not manage, for ``Database`` and ``Service``; declares nothing.
+
+        ``Database`` needs only private subnets; ``Service`` needs both kinds.
+        """
+        return ExistingNetwork(vpc_id, public_subnet_ids, private_subnet_ids)
 
     def _outputs(self) -> dict[str, pulumi.Input[object]]:
         return {

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
-from components.spec import RestoreTestingSpec
+from .spec import RestoreTestingSpec
 
 if TYPE_CHECKING:
-    from components.bucket import Bucket
-    from components.database import Database
+    from .contracts import BucketTarget, DatabaseTarget
 
 SELECTION_WINDOW_DAYS = 7
 """Only recovery points younger than this are tested: a week without a new backup fails the test."""
@@ -43,8 +42,8 @@ def restore_tests(
     settings: RestoreTestingSpec,
     vault_arn: pulumi.Input[str],
     role_arn: pulumi.Input[str],
-    bucket: Bucket | None,
-    database: Database | None,
+    bucket: BucketTarget | None,
+    database: DatabaseTarget | None,
     parent: pulumi.Resource,
 ) -> RestoreTests:
     """Restore the newest recovery point of each of our resources on a schedule, then discard it."""

@@ -8,12 +8,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import image as images
-from components.container import CONTAINER, container_definition, merge_variables, scratch_volumes
-from components.link import ServiceLink
-from components.network import Network
-from components.task_iam import execution_policy, execution_trust, task_policy, task_trust
-from components.spec.service import AutoscalingSpec, ServiceSpec
+from . import image as images
+from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
+from .contracts import DataLink, NetworkLike
+from .task_iam import execution_policy, execution_trust, task_policy, task_trust
+from .spec.service import AutoscalingSpec, ServiceSpec
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 """TLS 1.3, and TLS 1.2 with forward-secret AEAD ciphers only, with hybrid post-quantum key
@@ -38,8 +37,8 @@ class Service(pulumi.ComponentResource):
         self,
         name: str,
         spec: ServiceSpec,
-        network: Network,
-        links: Sequence[ServiceLink] = (),
+        network: NetworkLike,
+        links: Sequence[DataLink] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("crane:index:Service", name, None, opts)
@@ -172,7 +171,7 @@ class Service(pulumi.ComponentResource):
         )
 
     def _security_groups(
-        self, name: str, spec: ServiceSpec, network: Network
+        self, name: str, spec: ServiceSpec, network: NetworkLike
     ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
         # Rules are standalone resources (the provider's recommended form): each has its own
         # ID, so adding or changing one never rewrites the others.
@@ -206,7 +205,7 @@ class Service(pulumi.ComponentResource):
         )
         return alb, tasks
 
-    def _load_balancer(self, name: str, network: Network) -> aws.lb.LoadBalancer:
+    def _load_balancer(self, name: str, network: NetworkLike) -> aws.lb.LoadBalancer:
         return aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -219,7 +218,7 @@ class Service(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _target_group(self, name: str, spec: ServiceSpec, network: Network) -> aws.lb.TargetGroup:
+    def _target_group(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.lb.TargetGroup:
         check = spec.health_check
         return aws.lb.TargetGroup(
             f"{name}-tg",
@@ -312,7 +311,7 @@ class Service(pulumi.ComponentResource):
             )
         return [https, redirect]
 
-    def _service(self, name: str, spec: ServiceSpec, network: Network) -> aws.ecs.Service:
+    def _service(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.ecs.Service:
         # With autoscaling, the scaler owns desired_count: ignoring it keeps `pulumi up` from
         # resetting a scaled-out service to the spec's count in the middle of a traffic peak.
         ignore = ["desired_count"] if spec.autoscaling else None

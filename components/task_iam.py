@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 
-from components.link import ServiceLink
+from .contracts import DataLink
 
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
@@ -43,7 +43,7 @@ def execution_policy(
     log_group_arn: pulumi.Input[str],
     repository_arn: pulumi.Input[str] | None,
     secrets: Mapping[str, pulumi.Input[str]],
-    links: Sequence[ServiceLink],
+    links: Sequence[DataLink],
 ) -> pulumi.Output[str]:
     """Write this app's logs, pull its own image, read the secrets it names, plus the links' grants."""
     fixed: list[Any] = [{
@@ -64,7 +64,7 @@ def execution_policy(
     return _document(statements)
 
 
-def task_policy(links: Sequence[ServiceLink]) -> pulumi.Output[str] | None:
+def task_policy(links: Sequence[DataLink]) -> pulumi.Output[str] | None:
     """What the app may call: exactly its links' grants, or None when it needs no AWS access."""
     statements = [statement for link in links for statement in link.task_statements]
     return _document(list(statements)) if statements else None

@@ -2,6 +2,6 @@
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from guardrails import POLICIES
+from crane_it.policy import POLICIES
 
 PolicyPack(name="crane-it-guardrails", enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)

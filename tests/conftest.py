@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from crane import offline  # noqa: E402
+from crane_it import testing as offline
 
 with warnings.catch_warnings():
     # pulumi_aws loads a service module on first use, and loading s3 or ec2 warns about the

@@ -2,19 +2,20 @@
 
 import json
 import re
-from types import SimpleNamespace
 
 import pulumi
 import pytest
 from pydantic import ValidationError
 
-from components.alarms import Alarms
-from components.alert_rules import backup_failures, deployment_failed
-from components.dashboard import dashboard_body
-from components.facts.rds import default_max_connections
-from components.provider import aws_provider
-from components.spec import AlertsSpec, DatabaseSpec, ServiceSpec
-from crane.offline import ACCOUNT_ID
+from crane_it.alarms import Alarms
+from crane_it.contracts import BackupVault, DatabaseMetrics, ServiceMetrics
+from crane_it.alert_rules import backup_failures, deployment_failed
+from crane_it.dashboard import dashboard_body
+from crane_it.facts.rds import default_max_connections
+from crane_it.provider import aws_provider
+from crane_it.spec import AlertsSpec, DatabaseSpec, ServiceSpec
+from crane_it.testing import ACCOUNT_ID
+import fakes
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -34,25 +35,17 @@ ALB_DIMENSIONS = {"LoadBalancer": LOAD_BALANCER, "TargetGroup": TARGET_GROUP}
 GIB = 1024**3
 
 
-def fake_service() -> SimpleNamespace:
+def fake_service() -> ServiceMetrics:
     """The Service contract attributes the alarms read (no Service code involved)."""
-    return SimpleNamespace(
-        cluster_name=pulumi.Output.from_input(CLUSTER),
-        service_name=pulumi.Output.from_input(SERVICE),
-        load_balancer_arn_suffix=pulumi.Output.from_input(LOAD_BALANCER),
-        target_group_arn_suffix=pulumi.Output.from_input(TARGET_GROUP),
-        spec=ServiceSpec(image="ghcr.io/acme/shop:1.4.2", desired_count=3),
-    )
+    return fakes.service(CLUSTER, SERVICE, LOAD_BALANCER, TARGET_GROUP)
 
 
-def fake_database(spec: DatabaseSpec) -> SimpleNamespace:
-    return SimpleNamespace(identifier=pulumi.Output.from_input(DB_IDENTIFIER), spec=spec)
+def fake_database(spec: DatabaseSpec) -> DatabaseMetrics:
+    return fakes.database_metrics(DB_IDENTIFIER, spec.engine, spec.instance_class, spec.storage_gb, spec.max_storage_gb)
 
 
-def fake_backup() -> SimpleNamespace:
-    return SimpleNamespace(
-        vault_name=pulumi.Output.from_input("acme-vault"), vault_arn=pulumi.Output.from_input(VAULT_ARN)
-    )
+def fake_backup() -> BackupVault:
+    return fakes.vault(VAULT_ARN)
 
 
 @pytest.fixture

@@ -1,17 +1,18 @@
 """The Backup component under Pulumi mocks, with small fakes for the bucket and database."""
 
 import json
-from types import SimpleNamespace
 
 import pulumi
 import pytest
 from pydantic import ValidationError
 
-from components.backup import START_WINDOW_MINUTES, Backup, copy_retentions, vault_retentions
-from components.provider import aws_provider
-from components.restore_testing import api_name
-from components.spec import BackupSpec, DatabaseSpec
-from crane.offline import ACCOUNT_ID
+from crane_it.contracts import BucketTarget, DatabaseTarget
+from crane_it.backup import START_WINDOW_MINUTES, Backup, copy_retentions, vault_retentions
+from crane_it.provider import aws_provider
+from crane_it.restore_testing import api_name
+from crane_it.spec import BackupSpec, DatabaseSpec
+from crane_it.testing import ACCOUNT_ID
+import fakes
 
 TAGS = {"client": "acme", "stack": "prod", "managed-by": "crane-it"}
 BUCKET_ARN = "arn:aws:s3:::acme-files"
@@ -31,21 +32,14 @@ TEST_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
 PROVIDER = "pulumi:providers:aws"
 
 
-def fake_bucket(with_key: bool = True) -> SimpleNamespace:
+def fake_bucket(with_key: bool = True) -> BucketTarget:
     """What Backup reads from a Bucket: its ARN and its KMS key (or None)."""
-    key = SimpleNamespace(arn=pulumi.Output.from_input(BUCKET_KEY_ARN)) if with_key else None
-    return SimpleNamespace(arn=pulumi.Output.from_input(BUCKET_ARN), key=key)
+    return fakes.bucket(BUCKET_ARN, BUCKET_KEY_ARN if with_key else None)
 
 
-def fake_database(restored: bool = False) -> SimpleNamespace:
-    """What Backup reads from a Database: instance ARNs, subnet group, security group, spec."""
-    arns = [DB_ARN, RESTORED_DB_ARN] if restored else [DB_ARN]
-    return SimpleNamespace(
-        arns=[pulumi.Output.from_input(arn) for arn in arns],
-        subnet_group_name=pulumi.Output.from_input("acme-db-subnets"),
-        security_group_id=pulumi.Output.from_input("sg-0db"),
-        spec=DatabaseSpec(),
-    )
+def fake_database(restored: bool = False) -> DatabaseTarget:
+    """What Backup reads from a Database: instance ARNs, subnet group, security group."""
+    return fakes.database_target([DB_ARN, RESTORED_DB_ARN] if restored else [DB_ARN], "acme-db-subnets", "sg-0db")
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.bucket import MULTIPART_RULE_ID, NONCURRENT_RULE_ID, Bucket
-from components.provider import aws_provider
-from components.spec import BucketSpec
-from components.spec.client import BUCKET_ENV
+from crane_it.bucket import MULTIPART_RULE_ID, NONCURRENT_RULE_ID, Bucket
+from crane_it.provider import aws_provider
+from crane_it.spec import BucketSpec
+from crane_it.spec.client import BUCKET_ENV
 
 S3 = "aws:s3/"
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/acme-files-key"

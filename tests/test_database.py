@@ -9,10 +9,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.database import CA_CERTIFICATE, Database
-from components.provider import aws_provider
-from components.spec import DatabaseSpec
-from components.spec.client import DATABASE_ENV, DATABASE_SECRETS
+from crane_it.database import CA_CERTIFICATE, Database
+from crane_it.provider import aws_provider
+from crane_it.spec import DatabaseSpec
+from crane_it.spec.client import DATABASE_ENV, DATABASE_SECRETS
 from tests.conftest import NOW
 
 INSTANCE = "aws:rds/instance:Instance"

@@ -7,9 +7,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.network import Network, subnet_cidrs
-from components.provider import aws_provider
-from components.spec import NetworkSpec
+from crane_it.network import Network, subnet_cidrs
+from crane_it.provider import aws_provider
+from crane_it.spec import NetworkSpec
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"

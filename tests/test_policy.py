@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from crane.offline import Registration
-from tests.policy_support import violations
+from crane_it.testing import Registration
+from crane_it.policy import violations
 
 
 def reg(type_: str, inputs: dict, protect: bool = True) -> Registration:

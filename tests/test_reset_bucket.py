@@ -25,9 +25,9 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from crane import reset
-from crane.__main__ import main as crane_main
-from crane.reset import Action, Entry, Plan, ResetError, Skipped
+from crane_it.cli import reset_bucket as reset
+from crane_it.cli import main as crane_main
+from crane_it.reset_plan import Action, Entry, Plan, ResetError, Skipped
 
 REPO = Path(__file__).resolve().parents[1]
 MiB = 1024**2
@@ -362,7 +362,7 @@ def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and
 def test_cli_dry_run_then_reset_end_to_end_against_the_moto_server(timeline):
     client, bucket = timeline.client, "story-cli"
     before = _versions(client, bucket)
-    command = [sys.executable, "-m", "crane", "reset-bucket", "--bucket", bucket,
+    command = [sys.executable, "-m", "crane_it", "reset-bucket", "--bucket", bucket,
                "--to", reset.isoformat(timeline.t2), "--endpoint-url", timeline.url,
                "--region", "us-east-1", "--workers", "2"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}

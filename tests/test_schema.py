@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from crane import schema
+from crane_it.cli import schema
 
 STACKS = sorted((Path(__file__).resolve().parent.parent / "stacks").glob("*.yaml"))
 
 
 def test_committed_schema_matches_the_models():
     committed = schema.SCHEMA_PATH.read_text(encoding="utf-8")
-    assert committed == schema.generate(), "schema/client.schema.json drifted: run `python -m crane schema`"
+    assert committed == schema.generate(), "the packaged client.schema.json drifted: run `crane schema`"
 
 
 def test_schema_documents_fields_and_forbids_unknown_keys():
@@ -27,4 +27,4 @@ def test_schema_documents_fields_and_forbids_unknown_keys():
 @pytest.mark.parametrize("path", STACKS, ids=lambda p: p.name)
 def test_example_specs_point_editors_at_the_schema(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first == "# yaml-language-server: $schema=../schema/client.schema.json"
+    assert first == "# yaml-language-server: $schema=../components/client.schema.json"

@@ -8,13 +8,13 @@ import pytest
 from pulumi.runtime.rpc import _special_secret_sig as SECRET_MARK
 from pulumi.runtime.rpc import _special_sig_key as SECRET_SIG
 
-from components.image import context_tag
-from components.link import ServiceLink
-from components.network import Network
-from components.provider import aws_provider
-from components.service import TLS_POLICY, Service
-from components.spec import BuildSpec, NetworkSpec, ServiceSpec
-from components.task_iam import secret_resource
+from crane_it.image import context_tag
+from crane_it.link import ServiceLink
+from crane_it.network import Network
+from crane_it.provider import aws_provider
+from crane_it.service import TLS_POLICY, Service
+from crane_it.spec import BuildSpec, NetworkSpec, ServiceSpec
+from crane_it.task_iam import secret_resource
 
 ACCOUNT = "123456789012"
 SECRET = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:api-key-AbCdEf"

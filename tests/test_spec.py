@@ -6,10 +6,10 @@ import textwrap
 import botocore.session
 import pytest
 
-from components.facts.fargate import FARGATE_MEMORY
-from components.facts.regions import REGIONS
-from components.spec import ClientSpec
-from stacks.loader import SpecError, parse_spec
+from crane_it.facts.fargate import FARGATE_MEMORY
+from crane_it.facts.regions import REGIONS
+from crane_it.spec import ClientSpec
+from crane_it.loader import SpecError, parse_spec
 from tests.conftest import NOW
 
 MINIMAL = """

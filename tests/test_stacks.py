@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from crane import offline
-from crane.plan import render_stack
-from stacks.loader import SpecError
-from tests.policy_support import violations
+from crane_it import testing as offline
+from crane_it.cli.plan import render_stack
+from crane_it.loader import SpecError
+from crane_it.policy import violations
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = sorted(p.stem for p in (ROOT / "stacks").glob("*.yaml"))
@@ -73,7 +73,7 @@ def test_client_data_is_protected_and_retained(stack_plan):
 def test_resource_urns_match_the_snapshot(stack_plan):
     """A rename replaces resources; the snapshot makes it visible in review.
 
-    After an intended change: `python -m crane plan <stack> --urns > tests/snapshots/<stack>.urns`.
+    After an intended change: `crane plan <stack> --urns > tests/snapshots/<stack>.urns`.
     """
     stack, plan = stack_plan
     snapshot = SNAPSHOTS / f"{stack}.urns"
@@ -90,14 +90,25 @@ def test_a_bad_spec_declares_no_resource_at_all(tmp_path):
     assert monitor.registrations == []
 
 
+CRANE = str(Path(sys.executable).with_name("crane"))
+"""The console script the package installs, beside this interpreter."""
+
+
 def test_plan_command_prints_the_tree_and_refuses_a_bad_spec(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "crane", "plan", "example"], cwd=ROOT, capture_output=True, text=True)
+    # From a subdirectory: the command finds the project (Pulumi.yaml) upward, as pulumi does.
+    ok = subprocess.run([CRANE, "plan", "example"], cwd=ROOT / "tests", capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert "* Client example" in ok.stdout and "Instance example-db [protected] [retained on delete]" in ok.stdout
     assert "readonlyRootFilesystem\":true" in ok.stdout
     bad = tmp_path / "example.yaml"
     bad.write_text("client: example\nregion: eu-west-1\nservice: {image: x, cpu: 256, memory: 4096}\n")
-    refused = subprocess.run([sys.executable, "-m", "crane", "plan", "example", "--spec", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    refused = subprocess.run([CRANE, "plan", "example", "--spec", str(bad)], cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2
     assert "example.yaml:3: service.memory: memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048" in refused.stderr
     assert refused.stdout == ""
+
+
+def test_plan_outside_a_pulumi_project_says_so(tmp_path):
+    refused = subprocess.run([sys.executable, "-m", "crane_it", "plan", "example"], cwd=tmp_path, capture_output=True, text=True)
+    assert refused.returncode == 2
+    assert "no Pulumi.yaml in" in refused.stderr and refused.stdout == ""

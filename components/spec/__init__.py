@@ -1,12 +1,12 @@
 """The client spec: pure pydantic data describing one client, validated before any resource."""
 
-from components.spec.alerts import AlertsSpec
-from components.spec.backup import BackupSpec, RestoreTestingSpec
-from components.spec.base import STATELESS_MESSAGE, StrictModel
-from components.spec.client import ClientSpec
-from components.spec.data import BucketSpec, DatabaseSpec, RestoreSpec
-from components.spec.network import NetworkSpec
-from components.spec.service import (
+from .alerts import AlertsSpec
+from .backup import BackupSpec, RestoreTestingSpec
+from .base import STATELESS_MESSAGE, StrictModel
+from .client import ClientSpec
+from .data import BucketSpec, DatabaseSpec, RestoreSpec
+from .network import NetworkSpec
+from .service import (
     AutoscalingSpec,
     BuildSpec,
     ContainerHealthCheckSpec,

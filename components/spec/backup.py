@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from components.facts.regions import REGIONS
-from components.spec.base import StrictModel
+from ..facts.regions import REGIONS
+from .base import StrictModel
 
 Region = Literal[tuple(sorted(REGIONS))]  # type: ignore[valid-type]
 

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from components.spec.alerts import AlertsSpec
-from components.spec.backup import BackupSpec, Region
-from components.spec.base import Slug, StrictModel, refuse_persistent_storage
-from components.spec.data import BucketSpec, DatabaseSpec, now_from
-from components.spec.network import NetworkSpec
-from components.spec.service import ServiceSpec
+from .alerts import AlertsSpec
+from .backup import BackupSpec, Region
+from .base import Slug, StrictModel, refuse_persistent_storage
+from .data import BucketSpec, DatabaseSpec, now_from
+from .network import NetworkSpec
+from .service import ServiceSpec
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
 TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from components.facts import rds
-from components.spec.base import StrictModel
+from ..facts import rds
+from .base import StrictModel
 
 Origin = Annotated[str, StringConstraints(pattern=r"^(https?://[a-z0-9.-]+(:\d{1,5})?|\*)$")]
 

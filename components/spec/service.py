@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from components.facts.cloudwatch import LOG_RETENTION_DAYS
-from components.facts.fargate import FARGATE_MEMORY, describe_memory, valid_memory
-from components.spec.base import (
+from ..facts.cloudwatch import LOG_RETENTION_DAYS
+from ..facts.fargate import FARGATE_MEMORY, describe_memory, valid_memory
+from .base import (
     EnvName,
     Percent,
     SecretArn,

@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from crane.reset_plan import (
+from ..reset_plan import (
     DEFAULT_PART_SIZE,
     Action,
     Entry,
@@ -37,15 +37,6 @@ from crane.reset_plan import (
     part_ranges,
     plan_reset,
 )
-
-# The planning half moved to crane.reset_plan; these names are re-exported so that
-# `from crane.reset import X` keeps working for them too.
-from crane.reset_plan import ARCHIVE_CLASSES as ARCHIVE_CLASSES
-from crane.reset_plan import MAX_PART_SIZE as MAX_PART_SIZE
-from crane.reset_plan import MAX_PARTS as MAX_PARTS
-from crane.reset_plan import MIN_PART_SIZE as MIN_PART_SIZE
-from crane.reset_plan import ActionKind as ActionKind
-from crane.reset_plan import Skipped as Skipped
 
 HELP = "roll a versioned S3 bucket back to its state at a past time, keeping every version"
 
@@ -345,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run reset-bucket on its own, without the `python -m crane` dispatcher."""
+    """Run reset-bucket on its own, without the `crane` dispatcher."""
     parser = argparse.ArgumentParser(prog="reset-bucket", description=HELP)
     add_arguments(parser)
     return run(parser.parse_args(argv))

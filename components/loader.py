@@ -10,11 +10,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from components.spec import ClientSpec
-
-STACKS_DIR = Path(__file__).resolve().parent
-REPO_ROOT = STACKS_DIR.parent
-"""Where Pulumi.yaml lives; `service.build.context` is relative to it."""
+from .project import project_of, stacks_dir
+from .spec import ClientSpec
 
 
 class SpecError(Exception):
@@ -41,14 +38,19 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def spec_path(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:
-    """The spec file of ``stack``: ``stacks/<stack>.yaml``."""
-    return stacks_dir / f"{stack}.yaml"
+def spec_path(stack: str, directory: Path | None = None) -> Path:
+    """The spec file of ``stack``: ``stacks/<stack>.yaml`` of the project in the current directory."""
+    return (directory or stacks_dir()) / f"{stack}.yaml"
 
 
-def load_spec(path: str | Path, *, context: dict[str, Any] | None = None, root: Path = REPO_ROOT) -> ClientSpec:
-    """Read, parse and validate the spec at ``path``; raise SpecError naming what is wrong."""
+def load_spec(path: str | Path, *, context: dict[str, Any] | None = None, root: Path | None = None) -> ClientSpec:
+    """Read, parse and validate the spec at ``path``; raise SpecError naming what is wrong.
+
+    ``service.build.context`` is relative to ``root``, by default the spec's project (the
+    directory holding its Pulumi.yaml).
+    """
     path = Path(path)
+    root = root or project_of(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -58,9 +60,12 @@ def load_spec(path: str | Path, *, context: dict[str, Any] | None = None, root: 
 
 
 def parse_spec(
-    text: str, source: str, *, context: dict[str, Any] | None = None, root: Path = REPO_ROOT
+    text: str, source: str, *, context: dict[str, Any] | None = None, root: Path | None = None
 ) -> ClientSpec:
-    """Validate YAML ``text`` (read from ``source``, used in messages) into a ClientSpec."""
+    """Validate YAML ``text`` (read from ``source``, used in messages) into a ClientSpec.
+
+    ``root`` is the directory ``service.build.context`` is relative to (default: the current one).
+    """
     try:
         # Parse once (with libyaml where available) and keep the node tree: its marks give
         # the line of each field in error messages.
@@ -77,7 +82,7 @@ def parse_spec(
     except ValidationError as err:
         lines = [_describe(error, source, node) for error in err.errors(include_url=False)]
         raise SpecError(f"{source}: {len(lines)} problem(s) in the client spec:\n" + "\n".join(lines)) from None
-    _check_build_files(spec, source, node, root)
+    _check_build_files(spec, source, node, root or Path.cwd())
     return spec
 
 

@@ -1,5 +1,8 @@
 """Guardrails every Crane It stack must pass, as Pulumi policies that tests can also call directly.
 
+Another repo's policy pack includes them with ``PolicyPack(..., policies=[*POLICIES, *its_own])``;
+``violations(plan)`` runs them on an offline plan from ``crane_it.testing.render``.
+
 They restate the product's lessons as checks on what a change would deploy, so a pull
 request preview fails before a client is touched: apps are stateless with read-only root
 filesystems and hard memory limits; client data is encrypted, protected and never
@@ -10,10 +13,18 @@ Messages name the resource's URN so a reviewer can find it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from .testing import Registration
 
 DATA_TYPES = frozenset(
     {"aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "aws:backup/vault:Vault", "aws:kms/key:Key"}
@@ -137,3 +148,34 @@ POLICIES: list[ResourceValidationPolicy] = [
     _policy("task-stateless-and-bounded", "Tasks are stateless, read-only, memory-bounded and log to CloudWatch.", task_is_stateless_and_bounded),
     _policy("logs-have-retention", "Log groups have a retention period.", logs_have_retention),
 ]
+
+
+def _args_of(reg: Registration) -> ResourceValidationArgs:
+    """The policy arguments the engine would pass for ``reg``."""
+    options = PolicyResourceOptions(
+        protect=reg.protect,
+        ignore_changes=reg.ignore_changes,
+        delete_before_replace=reg.delete_before_replace,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=reg.parent,
+    )
+    return ResourceValidationArgs(reg.type, reg.inputs, reg.urn, reg.name, options, None)
+
+
+def violations(
+    registrations: Iterable[Registration], policies: Sequence[ResourceValidationPolicy] = POLICIES
+) -> list[str]:
+    """Every violation of ``policies`` over an offline plan, as ``pulumi preview --policy-pack`` would report it.
+
+    Use it in your own tests: ``assert violations(crane_it.testing.render(program)) == []``.
+    """
+    found: list[str] = []
+    for reg in registrations:
+        if not reg.custom:
+            continue
+        args = _args_of(reg)
+        for policy in policies:
+            policy.validate(args, lambda message, urn=None, policy=policy: found.append(f"{policy.name}: {message}"))
+    return found

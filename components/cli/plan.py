@@ -8,18 +8,20 @@ settings a reviewer cares about and the data-protection options on each resource
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import runpy
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from crane import offline
-from stacks.loader import REPO_ROOT, SpecError
+from .. import testing as offline
+from ..loader import SpecError
+from ..project import ProjectError, find_project, program_path
 
-HELP = "render a client stack's plan offline (no Pulumi CLI, no AWS)"
-PROGRAM = REPO_ROOT / "__main__.py"
+HELP = "render a stack's plan offline (no Pulumi CLI, no AWS), from the Pulumi project in this directory"
 
 # The inputs worth a reviewer's eye, per resource type (wire names, as the engine sees them).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
@@ -48,26 +50,47 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of `python -m crane plan`."""
+    """Options of `crane plan`."""
     parser.add_argument("stack", help="the client stack, e.g. example (reads stacks/<stack>.yaml)")
     parser.add_argument("--spec", type=Path, help="render this spec file instead of stacks/<stack>.yaml")
+    parser.add_argument("--project", type=Path, help="the Pulumi project directory (default: found from here upward)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print every resource with all its inputs as JSON")
     output.add_argument("--urns", action="store_true", help="print only the sorted resource URNs")
 
 
-def render_stack(stack: str, spec: Path | None = None) -> offline.Plan:
-    """Run the real program (__main__.py) for ``stack`` under the mock engine."""
-    config = {"spec": str(spec)} if spec else {}
-    # A bad spec raises SpecError from inside the program, before it declares anything.
-    return offline.render(lambda: runpy.run_path(str(PROGRAM), run_name="__pulumi__"), stack=stack, config=config)
+def render_stack(stack: str, spec: Path | None = None, project: Path | None = None) -> offline.Plan:
+    """Run the project's real program for ``stack`` under the mock engine, as ``pulumi up`` would.
+
+    The program runs from its project directory with that directory importable, as the
+    Pulumi CLI runs it; ``project`` defaults to the one found from the current directory.
+    """
+    project = find_project(project)
+    config = {"spec": str(Path(spec).resolve())} if spec else {}
+    with _inside(project):
+        # A bad spec raises SpecError from inside the program, before it declares anything.
+        program = str(program_path(project))
+        return offline.render(lambda: runpy.run_path(program, run_name="__pulumi__"), stack=stack, config=config)
+
+
+@contextlib.contextmanager
+def _inside(project: Path) -> Iterator[None]:
+    """Run with ``project`` as the working directory and first on sys.path; restore both after."""
+    cwd, path = Path.cwd(), list(sys.path)
+    os.chdir(project)
+    sys.path.insert(0, str(project))
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        sys.path[:] = path
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the plan of ``args.stack``; exit 2 with the validation message for a bad spec."""
     try:
-        plan = render_stack(args.stack, args.spec)
-    except SpecError as err:
+        plan = render_stack(args.stack, args.spec, args.project)
+    except (SpecError, ProjectError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.json:

@@ -1,1 +1,0 @@
-"""Crane It: client stacks on Pulumi and the operational commands that look after them."""
