@@ -59,10 +59,12 @@ def _snake(name: str) -> str:
 def replay(plans) -> int:
     """Register the recorded resources directly with the SDK and pulumi_aws; return the count."""
     import pulumi
+
     from crane_it import testing as offline
 
     count = 0
     for plan in plans:
+
         def program(plan=plan):
             declared: dict[str, pulumi.Resource] = {}
             for reg in plan:
@@ -77,6 +79,7 @@ def replay(plans) -> int:
                     depends_on=[declared[urn] for urn in reg.dependencies if urn in declared],
                 )
                 declared[reg.urn] = _declare(reg, opts)
+
         offline.run(program, stack=plan[0].name if plan else "x")
         count += len(plan)
     return count
@@ -149,11 +152,23 @@ def measure(mode: str, size: int, jobs: int, folder: Path) -> dict:
     starts = [sum(shares[:i]) for i in range(jobs)]
     workers = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", mode, "--first", str(first), "--count", str(share),
-             "--record", str(folder / f"plans-{index}.pickle")],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                mode,
+                "--first",
+                str(first),
+                "--count",
+                str(share),
+                "--record",
+                str(folder / f"plans-{index}.pickle"),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        for index, (first, share) in enumerate(zip(starts, shares)) if share
+        for index, (first, share) in enumerate(zip(starts, shares, strict=True))
+        if share
     ]
     results = []
     for process in workers:
@@ -180,7 +195,9 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.first, args.count, args.record)))
         return
-    print(f"{'clients':>7} {'jobs':>4} {'resources':>9} {'crane s':>8} {'floor s':>8} {'overhead':>8} {'crane MB':>9} {'floor MB':>9}")
+    print(
+        f"{'clients':>7} {'jobs':>4} {'resources':>9} {'crane s':>8} {'floor s':>8} {'overhead':>8} {'crane MB':>9} {'floor MB':>9}"
+    )
     for size in args.sizes:
         for jobs in args.jobs:
             if jobs > size:

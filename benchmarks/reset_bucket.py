@@ -26,14 +26,14 @@ import sys
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import boto3
+from botocore.config import Config
+from moto import mock_aws
 
 from crane_it.cli import reset_bucket as reset
 
@@ -45,7 +45,7 @@ def _mark() -> datetime:
     now = time.time()
     second = math.floor(now)
     time.sleep(second + 1 - now + 0.05)
-    return datetime.fromtimestamp(second, timezone.utc)
+    return datetime.fromtimestamp(second, UTC)
 
 
 @contextlib.contextmanager
@@ -88,10 +88,8 @@ def _build(client, keys: int, workers: int) -> datetime:
         list(pool.map(lambda name: put(name, b'{"phase": 1}'), names))
         to_time = _mark()
         list(pool.map(lambda name: put(name, b'{"phase": 2}'), names[: keys // 5]))
-        list(pool.map(lambda name: client.delete_object(Bucket=BUCKET, Key=name),
-                      names[keys // 5: keys * 3 // 10]))
-        list(pool.map(lambda number: put(f"new/{number:06}.json", b'{"phase": 2}'),
-                      range(keys // 10)))
+        list(pool.map(lambda name: client.delete_object(Bucket=BUCKET, Key=name), names[keys // 5 : keys * 3 // 10]))
+        list(pool.map(lambda number: put(f"new/{number:06}.json", b'{"phase": 2}'), range(keys // 10)))
     return to_time
 
 
@@ -109,8 +107,9 @@ def main() -> None:
     with _moto(args.moto) as url:
         where = f"moto server in a child process at {url}" if url else "moto in-process mock_aws"
         print(f"{where}; {args.keys} keys, {args.workers} workers")
-        client = boto3.client("s3", region_name="us-east-1", endpoint_url=url,
-                              config=Config(max_pool_connections=max(10, args.workers)))
+        client = boto3.client(
+            "s3", region_name="us-east-1", endpoint_url=url, config=Config(max_pool_connections=max(10, args.workers))
+        )
         started = time.monotonic()
         to_time = _build(client, args.keys, args.workers)
         built = time.monotonic() - started
@@ -134,18 +133,24 @@ def main() -> None:
         report = reset.execute_plan(client, BUCKET, plan, workers=args.workers)
         executed = time.monotonic() - started
         actions = len(plan.actions)
-        print(f"execute:     {executed:7.2f} s  {actions} actions, "
-              f"{actions / executed:.0f} actions/s, {len(report.failures)} failed")
+        print(
+            f"execute:     {executed:7.2f} s  {actions} actions, "
+            f"{actions / executed:.0f} actions/s, {len(report.failures)} failed"
+        )
         started = time.monotonic()
         rerun = reset.prepare_reset(client, BUCKET, to_time)
-        print(f"rerun plan:  {time.monotonic() - started:7.2f} s  {len(rerun.actions)} actions "
-              "(0: resetting again to the same time changes nothing)")
+        print(
+            f"rerun plan:  {time.monotonic() - started:7.2f} s  {len(rerun.actions)} actions "
+            "(0: resetting again to the same time changes nothing)"
+        )
 
     print(f"peak traced Python memory during list + plan: {plan_peak / 2**20:.1f} MiB")
     # ru_maxrss is in KiB on Linux.
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak_rss:.0f} MiB"
-          + (" (includes moto's copy of the bucket)" if args.moto == "mock" else ""))
+    print(
+        f"peak RSS of this process: {peak_rss:.0f} MiB"
+        + (" (includes moto's copy of the bucket)" if args.moto == "mock" else "")
+    )
 
 
 if __name__ == "__main__":

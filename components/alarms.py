@@ -72,11 +72,13 @@ class Alarms(pulumi.ComponentResource):
         self.topic_policy = self._topic_policy(name)
         self.dashboard = self._dashboard(name, spec, service, database)
         self.dashboard_name = self.dashboard.dashboard_name
-        self.register_outputs({
-            "topic_arn": self.topic_arn,
-            "dashboard_name": self.dashboard_name,
-            "alarm_names": {key: alarm.name for key, alarm in self.alarms.items()},
-        })
+        self.register_outputs(
+            {
+                "topic_arn": self.topic_arn,
+                "dashboard_name": self.dashboard_name,
+                "alarm_names": {key: alarm.name for key, alarm in self.alarms.items()},
+            }
+        )
 
     def _child(self) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self)
@@ -89,13 +91,27 @@ class Alarms(pulumi.ComponentResource):
         # topic needs a key whose policy lets them encrypt. AWS does not support aws:SourceAccount/SourceArn conditions in a key
         # policy for EventBridge-to-encrypted-topic, so the topic policy does the scoping.
         root = pulumi.Output.format("arn:{0}:iam::{1}:root", self._partition, self._account)
-        policy = pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": root},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "AlarmsAndEventsEncryptMessages", "Effect": "Allow",
-             "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"},
-        ]})
+        policy = pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AccountAdministers",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": root},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": "AlarmsAndEventsEncryptMessages",
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        "Resource": "*",
+                    },
+                ],
+            }
+        )
         key = customer_key(
             f"{name}-alerts-key",
             f"Encrypts the {name} alert topic",
@@ -136,12 +152,28 @@ class Alarms(pulumi.ComponentResource):
         )
         rules = [rule.arn for rule in self.rules.values()]
         publish = {"Effect": "Allow", "Action": "sns:Publish", "Resource": self.topic.arn}
-        policy = pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
-            {"Sid": "CloudWatchAlarmsPublish", **publish, "Principal": {"Service": "cloudwatch.amazonaws.com"},
-             "Condition": {"StringEquals": {"aws:SourceAccount": self._account}, "ArnLike": {"aws:SourceArn": alarms}}},
-            {"Sid": "EventRulesPublish", **publish, "Principal": {"Service": "events.amazonaws.com"},
-             "Condition": {"ArnEquals": {"aws:SourceArn": rules}}},
-        ]})
+        policy = pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "CloudWatchAlarmsPublish",
+                        **publish,
+                        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": self._account},
+                            "ArnLike": {"aws:SourceArn": alarms},
+                        },
+                    },
+                    {
+                        "Sid": "EventRulesPublish",
+                        **publish,
+                        "Principal": {"Service": "events.amazonaws.com"},
+                        "Condition": {"ArnEquals": {"aws:SourceArn": rules}},
+                    },
+                ],
+            }
+        )
         return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self._child())
 
     # Alarms. Every one notifies on ALARM and on OK, so the person knows when it is over.
@@ -170,37 +202,58 @@ class Alarms(pulumi.ComponentResource):
             # task-count alarm reports: "missing" turns it INSUFFICIENT_DATA, mailing nobody
             # (an OK mail would claim memory recovered).
             "service-memory": self._alarm(
-                name, "service-memory", "service memory high",
+                name,
+                "service-memory",
+                "service memory high",
                 f"A task of the {name} service has used over {spec.memory_percent} % of its memory limit for "
                 f"{minutes} min; at 100 % ECS kills it (OutOfMemoryError). Check first: the memory graph "
                 "(a steady climb since the last deploy is a leak), recent deploys, stopped tasks in the ECS "
                 "service events. Relief: force a new deployment or raise service.memory.",
-                namespace="AWS/ECS", metric_name="MemoryUtilization", dimensions=ecs, statistic="Maximum",
-                threshold=spec.memory_percent, comparison_operator="GreaterThanThreshold",
-                treat_missing_data="missing", **sustained,
+                namespace="AWS/ECS",
+                metric_name="MemoryUtilization",
+                dimensions=ecs,
+                statistic="Maximum",
+                threshold=spec.memory_percent,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="missing",
+                **sustained,
             ),
             "service-memory-trend": self._memory_trend(name, spec, ecs),
             "service-cpu": self._alarm(
-                name, "service-cpu", "service CPU high",
+                name,
+                "service-cpu",
+                "service CPU high",
                 f"The {name} service has averaged over {spec.cpu_percent} % CPU for {minutes} min: requests "
                 "slow down and health checks may time out. Check first: request count and response time "
                 "graphs (traffic spike or slow code?), whether autoscaling is at its max.",
-                namespace="AWS/ECS", metric_name="CPUUtilization", dimensions=ecs, statistic="Average",
-                threshold=spec.cpu_percent, comparison_operator="GreaterThanThreshold",
-                treat_missing_data="missing", **sustained,
+                namespace="AWS/ECS",
+                metric_name="CPUUtilization",
+                dimensions=ecs,
+                statistic="Average",
+                threshold=spec.cpu_percent,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="missing",
+                **sustained,
             ),
             "service-tasks": self._missing_tasks(name, spec, ecs),
             "http-5xx": self._error_rate(name, spec, alb),
             # Minimum over the minute: a target that flaps for a few seconds does not count.
             # Without registered targets ALB publishes nothing; the task alarm covers that.
             "unhealthy-targets": self._alarm(
-                name, "unhealthy-targets", "unhealthy load balancer targets",
+                name,
+                "unhealthy-targets",
+                "unhealthy load balancer targets",
                 f"The load balancer has judged at least one {name} task unhealthy for {minutes} min: its "
                 "health check path fails or times out. Check first: the targets graph, the app log group, "
                 "the health check path (it should not depend on the database).",
-                namespace="AWS/ApplicationELB", metric_name="UnHealthyHostCount", dimensions=alb,
-                statistic="Minimum", threshold=0, comparison_operator="GreaterThanThreshold",
-                treat_missing_data="notBreaching", **sustained,
+                namespace="AWS/ApplicationELB",
+                metric_name="UnHealthyHostCount",
+                dimensions=alb,
+                statistic="Minimum",
+                threshold=0,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching",
+                **sustained,
             ),
         }
 
@@ -216,7 +269,9 @@ class Alarms(pulumi.ComponentResource):
         enough to become the norm is left to the threshold alarm, the backstop.
         """
         return self._alarm(
-            name, "service-memory-trend", "service memory trend",
+            name,
+            "service-memory-trend",
+            "service memory trend",
             f"Memory of the {name} service has stayed above its usual band for an hour, though it may still "
             f"be under {spec.memory_percent} %: this is how a memory leak looks days before tasks are killed. "
             "Check first: the memory graph over the last days and which deploy the climb started with; "
@@ -241,7 +296,9 @@ class Alarms(pulumi.ComponentResource):
         # no task metrics means Container Insights is off or the service is gone.
         window = 2 * spec.sustained_minutes
         return self._alarm(
-            name, "service-tasks", "service tasks missing",
+            name,
+            "service-tasks",
+            "service tasks missing",
             f"Fewer {name} tasks are running than ECS wants, for {spec.sustained_minutes} of the last {window} "
             "min: tasks crash, are OOM-killed, fail health checks or cannot start (image, secrets, capacity). "
             "Check first: ECS service events and the stopped reason of stopped tasks, the app log group, "
@@ -263,7 +320,9 @@ class Alarms(pulumi.ComponentResource):
         # request count without traffic: a quiet minute is a good minute (notBreaching).
         minutes = spec.sustained_minutes
         return self._alarm(
-            name, "http-5xx", "server error rate high",
+            name,
+            "http-5xx",
+            "server error rate high",
             f"Over {spec.http_5xx_percent} % of requests to the {name} app were answered with 5xx by the app "
             f"itself for {minutes} min. Check first: the app log group for exceptions, recent deploys, the "
             "database graphs (connections, CPU).",
@@ -287,8 +346,12 @@ class Alarms(pulumi.ComponentResource):
         db = database
         minutes = spec.sustained_minutes
         sustained = {
-            "namespace": "AWS/RDS", "dimensions": rds, "period": PERIOD, "evaluation_periods": minutes,
-            "datapoints_to_alarm": minutes, "treat_missing_data": "missing",
+            "namespace": "AWS/RDS",
+            "dimensions": rds,
+            "period": PERIOD,
+            "evaluation_periods": minutes,
+            "datapoints_to_alarm": minutes,
+            "treat_missing_data": "missing",
         }
         max_connections = default_max_connections(db.engine, db.instance_class)
         connections = spec.database_connections_percent * max_connections / 100
@@ -300,30 +363,45 @@ class Alarms(pulumi.ComponentResource):
         free_bytes = spec.database_free_storage_percent * db.storage_gb * GIB / 100
         return {
             "db-cpu": self._alarm(
-                name, "db-cpu", "database CPU high",
+                name,
+                "db-cpu",
+                "database CPU high",
                 f"The {name} database has used over {spec.database_cpu_percent} % CPU for {minutes} min; queries "
                 "slow down. Check first: Performance Insights for the top queries, the request graph, whether "
                 "a burstable class ran out of CPU credits.",
-                metric_name="CPUUtilization", statistic="Average", threshold=spec.database_cpu_percent,
-                comparison_operator="GreaterThanThreshold", **sustained,
+                metric_name="CPUUtilization",
+                statistic="Average",
+                threshold=spec.database_cpu_percent,
+                comparison_operator="GreaterThanThreshold",
+                **sustained,
             ),
             "db-storage": self._alarm(
-                name, "db-storage", "database storage low",
+                name,
+                "db-storage",
+                "database storage low",
                 f"The {name} database has under {free_bytes / GIB:g} GiB free ({spec.database_free_storage_percent} % "
                 f"of its initial {db.storage_gb} GiB): storage autoscaling cannot keep up or the disk reached "
                 f"max_storage_gb={db.max_storage_gb}. A full disk stops all writes. Check first: the free storage "
                 "graph, then raise database.max_storage_gb or delete data.",
-                metric_name="FreeStorageSpace", statistic="Minimum", threshold=free_bytes,
-                comparison_operator="LessThanThreshold", **sustained,
+                metric_name="FreeStorageSpace",
+                statistic="Minimum",
+                threshold=free_bytes,
+                comparison_operator="LessThanThreshold",
+                **sustained,
             ),
             "db-connections": self._alarm(
-                name, "db-connections", "database connections high",
+                name,
+                "db-connections",
+                "database connections high",
                 f"The {name} database has had over {connections:g} connections ({spec.database_connections_percent} % "
                 f"of {max_connections}, the default max_connections of {db.instance_class}) for {minutes} min; "
                 "new connections will be refused. Check first: the tasks graph (every task opens its own pool), "
                 "the app's pool size, long-running queries.",
-                metric_name="DatabaseConnections", statistic="Maximum", threshold=connections,
-                comparison_operator="GreaterThanThreshold", **sustained,
+                metric_name="DatabaseConnections",
+                statistic="Maximum",
+                threshold=connections,
+                comparison_operator="GreaterThanThreshold",
+                **sustained,
             ),
         }
 
@@ -350,7 +428,11 @@ class Alarms(pulumi.ComponentResource):
     def _deployment_failures(self, name: str, service: ServiceMetrics) -> aws.cloudwatch.EventRule:
         service_arn = pulumi.Output.format(
             "arn:{0}:ecs:{1}:{2}:service/{3}/{4}",
-            self._partition, self._region, self._account, service.cluster_name, service.service_name,
+            self._partition,
+            self._region,
+            self._account,
+            service.cluster_name,
+            service.service_name,
         )
         return self._rule(name, "deploy-failed", deployment_failed(name, service_arn))
 
@@ -372,14 +454,21 @@ class Alarms(pulumi.ComponentResource):
         body = ids.apply(lambda v: dashboard_body(client=name, spec=spec, **v))
         # Dashboards are global to the account, so the name carries the client.
         return aws.cloudwatch.Dashboard(
-            f"{name}-dashboard", dashboard_name=f"{name}-overview", dashboard_body=pulumi.Output.json_dumps(body),
+            f"{name}-dashboard",
+            dashboard_name=f"{name}-overview",
+            dashboard_body=pulumi.Output.json_dumps(body),
             opts=self._child(),
         )
 
 
 def _query(
-    id: str, namespace: str, metric: str, dimensions: Dimensions, stat: str,
-    period: int = PERIOD, returned: bool = False,
+    id: str,
+    namespace: str,
+    metric: str,
+    dimensions: Dimensions,
+    stat: str,
+    period: int = PERIOD,
+    returned: bool = False,
 ) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
     """A metric of a metric-math alarm; by default only an input of the expression."""
     return aws.cloudwatch.MetricAlarmMetricQueryArgs(

@@ -14,9 +14,7 @@ from typing import Any
 
 import pulumi
 
-BACKUP_CHECK = (
-    "The job in the AWS Backup console (its status message), the backup role's permissions, the vault."
-)
+BACKUP_CHECK = "The job in the AWS Backup console (its status message), the backup role's permissions, the vault."
 
 
 @dataclass(frozen=True)
@@ -82,12 +80,19 @@ def backup_failures(client: str, vault_arn: pulumi.Input[str]) -> dict[str, Aler
                 "detail-type": ["Backup Job State Change"],
                 "detail": {"state": ["FAILED", "ABORTED", "EXPIRED"], "backupVaultArn": [vault_arn]},
             },
-            paths={**common, "state": "$.detail.state", "resource": "$.detail.resourceArn",
-                   "job": "$.detail.backupJobId"},
+            paths={
+                **common,
+                "state": "$.detail.state",
+                "resource": "$.detail.resourceArn",
+                "job": "$.detail.backupJobId",
+            },
             message={
                 "alert": f"{client}: a backup job ended <state>; this recovery point is missing.",
                 "check": BACKUP_CHECK,
-                "message": "<message>", "resource": "<resource>", "job": "<job>", "time": "<time>",
+                "message": "<message>",
+                "resource": "<resource>",
+                "job": "<job>",
+                "time": "<time>",
             },
         ),
         # Copy jobs (to the copy region) are reported in the source region.
@@ -102,7 +107,10 @@ def backup_failures(client: str, vault_arn: pulumi.Input[str]) -> dict[str, Aler
             message={
                 "alert": f"{client}: copying a backup to the other region failed.",
                 "check": BACKUP_CHECK,
-                "message": "<message>", "resource": "<resource>", "job": "<job>", "time": "<time>",
+                "message": "<message>",
+                "resource": "<resource>",
+                "job": "<job>",
+                "time": "<time>",
             },
         ),
         # Restore jobs (restore tests included) report `status`, and a failed one may carry
@@ -117,12 +125,19 @@ def backup_failures(client: str, vault_arn: pulumi.Input[str]) -> dict[str, Aler
                     "$or": [{"backupVaultArn": [vault_arn]}, {"backupVaultArn": [{"exists": False}]}],
                 },
             },
-            paths={**common, "status": "$.detail.status", "type": "$.detail.resourceType",
-                   "job": "$.detail.restoreJobId"},
+            paths={
+                **common,
+                "status": "$.detail.status",
+                "type": "$.detail.resourceType",
+                "job": "$.detail.restoreJobId",
+            },
             message={
                 "alert": f"{client}: a restore job (or restore test) ended <status>: the backups may not restore.",
                 "check": BACKUP_CHECK,
-                "message": "<message>", "type": "<type>", "job": "<job>", "time": "<time>",
+                "message": "<message>",
+                "type": "<type>",
+                "job": "<job>",
+                "time": "<time>",
             },
         ),
     }

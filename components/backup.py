@@ -278,7 +278,9 @@ class Backup(pulumi.ComponentResource):
             )
         ]
 
-    def _selection(self, name: str, bucket: BucketTarget | None, database: DatabaseTarget | None) -> aws.backup.Selection:
+    def _selection(
+        self, name: str, bucket: BucketTarget | None, database: DatabaseTarget | None
+    ) -> aws.backup.Selection:
         """Exactly this client's bucket and database instances, by ARN: no tag-based wildcard."""
         resources: list[pulumi.Input[str]] = []
         if bucket is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .keys import customer_key
 from .contracts import PolicyStatement
+from .keys import customer_key
 from .link import ServiceLink
 from .spec.data import BucketSpec
 

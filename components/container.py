@@ -66,8 +66,7 @@ def container_definition(
         "memory": spec.memory,
         "readonlyRootFilesystem": True,
         "mountPoints": [
-            {"sourceVolume": volume, "containerPath": path, "readOnly": False}
-            for path, volume in volumes.items()
+            {"sourceVolume": volume, "containerPath": path, "readOnly": False} for path, volume in volumes.items()
         ],
         "portMappings": [{"containerPort": spec.port, "protocol": "tcp", "name": "http", "appProtocol": "http"}],
         # Sorted, so a reordered spec or link does not register a new task definition.

@@ -40,60 +40,129 @@ def dashboard_body(
     ecs = {"ClusterName": cluster, "ServiceName": service}
     alb = {"LoadBalancer": load_balancer, "TargetGroup": target_group}
     graphs = [
-        _graph("Service memory (% of the task limit)", region, [
-            _metric("AWS/ECS", "MemoryUtilization", ecs, stat="Maximum", label="busiest task"),
-            _metric("AWS/ECS", "MemoryUtilization", ecs, stat="Average", label="average task"),
-        ], percent=True, alarm_at=spec.memory_percent),
-        _graph("Service CPU (% of the task size)", region, [
-            _metric("AWS/ECS", "CPUUtilization", ecs, stat="Maximum", label="busiest task"),
-            _metric("AWS/ECS", "CPUUtilization", ecs, stat="Average", label="average task"),
-        ], percent=True, alarm_at=spec.cpu_percent),
+        _graph(
+            "Service memory (% of the task limit)",
+            region,
+            [
+                _metric("AWS/ECS", "MemoryUtilization", ecs, stat="Maximum", label="busiest task"),
+                _metric("AWS/ECS", "MemoryUtilization", ecs, stat="Average", label="average task"),
+            ],
+            percent=True,
+            alarm_at=spec.memory_percent,
+        ),
+        _graph(
+            "Service CPU (% of the task size)",
+            region,
+            [
+                _metric("AWS/ECS", "CPUUtilization", ecs, stat="Maximum", label="busiest task"),
+                _metric("AWS/ECS", "CPUUtilization", ecs, stat="Average", label="average task"),
+            ],
+            percent=True,
+            alarm_at=spec.cpu_percent,
+        ),
         # Container Insights publishes the task counts; running below desired means tasks
         # crash, are OOM-killed or cannot start.
-        _graph("Tasks", region, [
-            _metric("ECS/ContainerInsights", "RunningTaskCount", ecs, label="running"),
-            _metric("ECS/ContainerInsights", "DesiredTaskCount", ecs, label="desired"),
-            _metric("ECS/ContainerInsights", "PendingTaskCount", ecs, label="pending"),
-        ]),
-        _graph("Requests per minute", region, [
-            _metric("AWS/ApplicationELB", "RequestCount", alb, stat="Sum", label="requests"),
-        ]),
-        _graph("Target response time (seconds)", region, [
-            _metric("AWS/ApplicationELB", "TargetResponseTime", alb, stat=stat, label=stat)
-            for stat in ("p50", "p95", "p99")
-        ]),
-        _graph("Server errors", region, [
-            _metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, stat="Sum", label="5xx from the app",
-                    id="errors"),
-            _metric("AWS/ApplicationELB", "RequestCount", alb, stat="Sum", id="requests", visible=False),
-            # ELB 5xx (502/503/504) come from the load balancer itself: no healthy target,
-            # a target that closed the connection, or a timeout.
-            _metric("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": load_balancer},
-                    stat="Sum", label="5xx from the load balancer"),
-            [{"expression": "100 * FILL(errors, 0) / requests", "label": "app 5xx % of requests",
-              "id": "rate", "yAxis": "right"}],
-        ], alarm_at=spec.http_5xx_percent, alarm_axis="right"),
-        _graph("Load balancer targets", region, [
-            _metric("AWS/ApplicationELB", "HealthyHostCount", alb, stat="Minimum", label="healthy"),
-            _metric("AWS/ApplicationELB", "UnHealthyHostCount", alb, stat="Maximum", label="unhealthy"),
-        ]),
+        _graph(
+            "Tasks",
+            region,
+            [
+                _metric("ECS/ContainerInsights", "RunningTaskCount", ecs, label="running"),
+                _metric("ECS/ContainerInsights", "DesiredTaskCount", ecs, label="desired"),
+                _metric("ECS/ContainerInsights", "PendingTaskCount", ecs, label="pending"),
+            ],
+        ),
+        _graph(
+            "Requests per minute",
+            region,
+            [
+                _metric("AWS/ApplicationELB", "RequestCount", alb, stat="Sum", label="requests"),
+            ],
+        ),
+        _graph(
+            "Target response time (seconds)",
+            region,
+            [
+                _metric("AWS/ApplicationELB", "TargetResponseTime", alb, stat=stat, label=stat)
+                for stat in ("p50", "p95", "p99")
+            ],
+        ),
+        _graph(
+            "Server errors",
+            region,
+            [
+                _metric(
+                    "AWS/ApplicationELB",
+                    "HTTPCode_Target_5XX_Count",
+                    alb,
+                    stat="Sum",
+                    label="5xx from the app",
+                    id="errors",
+                ),
+                _metric("AWS/ApplicationELB", "RequestCount", alb, stat="Sum", id="requests", visible=False),
+                # ELB 5xx (502/503/504) come from the load balancer itself: no healthy target,
+                # a target that closed the connection, or a timeout.
+                _metric(
+                    "AWS/ApplicationELB",
+                    "HTTPCode_ELB_5XX_Count",
+                    {"LoadBalancer": load_balancer},
+                    stat="Sum",
+                    label="5xx from the load balancer",
+                ),
+                [
+                    {
+                        "expression": "100 * FILL(errors, 0) / requests",
+                        "label": "app 5xx % of requests",
+                        "id": "rate",
+                        "yAxis": "right",
+                    }
+                ],
+            ],
+            alarm_at=spec.http_5xx_percent,
+            alarm_axis="right",
+        ),
+        _graph(
+            "Load balancer targets",
+            region,
+            [
+                _metric("AWS/ApplicationELB", "HealthyHostCount", alb, stat="Minimum", label="healthy"),
+                _metric("AWS/ApplicationELB", "UnHealthyHostCount", alb, stat="Maximum", label="unhealthy"),
+            ],
+        ),
     ]
     if database is not None:
         rds = {"DBInstanceIdentifier": database}
         graphs += [
-            _graph("Database CPU (%)", region, [
-                _metric("AWS/RDS", "CPUUtilization", rds, stat="Maximum", label="CPU"),
-            ], percent=True, alarm_at=spec.database_cpu_percent),
-            _graph("Database free storage (bytes)", region, [
-                _metric("AWS/RDS", "FreeStorageSpace", rds, stat="Minimum", label="free storage"),
-            ]),
-            _graph("Database connections", region, [
-                _metric("AWS/RDS", "DatabaseConnections", rds, stat="Maximum", label="connections"),
-            ]),
-            _graph("Database read/write latency (seconds)", region, [
-                _metric("AWS/RDS", "ReadLatency", rds, label="read"),
-                _metric("AWS/RDS", "WriteLatency", rds, label="write"),
-            ]),
+            _graph(
+                "Database CPU (%)",
+                region,
+                [
+                    _metric("AWS/RDS", "CPUUtilization", rds, stat="Maximum", label="CPU"),
+                ],
+                percent=True,
+                alarm_at=spec.database_cpu_percent,
+            ),
+            _graph(
+                "Database free storage (bytes)",
+                region,
+                [
+                    _metric("AWS/RDS", "FreeStorageSpace", rds, stat="Minimum", label="free storage"),
+                ],
+            ),
+            _graph(
+                "Database connections",
+                region,
+                [
+                    _metric("AWS/RDS", "DatabaseConnections", rds, stat="Maximum", label="connections"),
+                ],
+            ),
+            _graph(
+                "Database read/write latency (seconds)",
+                region,
+                [
+                    _metric("AWS/RDS", "ReadLatency", rds, label="read"),
+                    _metric("AWS/RDS", "WriteLatency", rds, label="write"),
+                ],
+            ),
         ]
     header = [_header(client, cluster, service, database), _alarm_status(alarm_arns)]
     return {"widgets": _lay_out(header + graphs)}
@@ -153,7 +222,4 @@ def _alarm_status(alarm_arns: Sequence[str]) -> Widget:
 def _lay_out(widgets: list[Widget]) -> list[Widget]:
     """Place the widgets left to right, top to bottom, two per row."""
     per_row = GRID // WIDTH
-    return [
-        {**widget, "x": (i % per_row) * WIDTH, "y": (i // per_row) * HEIGHT}
-        for i, widget in enumerate(widgets)
-    ]
+    return [{**widget, "x": (i % per_row) * WIDTH, "y": (i // per_row) * HEIGHT} for i, widget in enumerate(widgets)]

@@ -41,7 +41,7 @@ def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.Ins
     if restore.point_in_time == "latest":
         # The newest restorable time, usually about five minutes ago, fixed at creation.
         return args(source_db_instance_identifier=source, use_latest_restorable_time=True)
-    when = restore.point_in_time.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = restore.point_in_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return args(source_db_instance_identifier=source, restore_time=when)
 
 

@@ -77,22 +77,34 @@ def ecr_repository(name: str, parent: pulumi.Resource) -> aws.ecr.Repository:
     aws.ecr.LifecyclePolicy(
         f"{name}-app-repo",
         repository=repository.name,
-        policy=json.dumps({"rules": [
+        policy=json.dumps(
             {
-                "rulePriority": 1,
-                "description": f"expire untagged images after {UNTAGGED_DAYS} days",
-                "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                              "countUnit": "days", "countNumber": UNTAGGED_DAYS},
-                "action": {"type": "expire"},
-            },
-            {
-                # ECR requires the `any` rule to have the lowest priority (highest number).
-                "rulePriority": 2,
-                "description": f"keep the last {KEEP_IMAGES} images",
-                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": KEEP_IMAGES},
-                "action": {"type": "expire"},
-            },
-        ]}),
+                "rules": [
+                    {
+                        "rulePriority": 1,
+                        "description": f"expire untagged images after {UNTAGGED_DAYS} days",
+                        "selection": {
+                            "tagStatus": "untagged",
+                            "countType": "sinceImagePushed",
+                            "countUnit": "days",
+                            "countNumber": UNTAGGED_DAYS,
+                        },
+                        "action": {"type": "expire"},
+                    },
+                    {
+                        # ECR requires the `any` rule to have the lowest priority (highest number).
+                        "rulePriority": 2,
+                        "description": f"keep the last {KEEP_IMAGES} images",
+                        "selection": {
+                            "tagStatus": "any",
+                            "countType": "imageCountMoreThan",
+                            "countNumber": KEEP_IMAGES,
+                        },
+                        "action": {"type": "expire"},
+                    },
+                ]
+            }
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
     return repository

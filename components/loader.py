@@ -27,7 +27,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
+                    "while reading a mapping",
+                    node.start_mark,
                     f"found duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
                     key_node.start_mark,
                 )
@@ -76,7 +77,9 @@ def parse_spec(
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise SpecError(f"{source}{where}: invalid YAML: {err.problem or err}") from None
     if not isinstance(data, dict):
-        raise SpecError(f"{source}: a client spec is a mapping with client, region and service; got {type(data).__name__}")
+        raise SpecError(
+            f"{source}: a client spec is a mapping with client, region and service; got {type(data).__name__}"
+        )
     try:
         spec = ClientSpec.model_validate(data, context=context)
     except ValidationError as err:
@@ -94,7 +97,9 @@ def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, ro
     context = (root / build.context).resolve()
     if not context.is_dir():
         line = _line_of(node, ("service", "build", "context"))
-        raise SpecError(f"{source}:{line}: service.build.context: directory {build.context!r} does not exist under {root}")
+        raise SpecError(
+            f"{source}:{line}: service.build.context: directory {build.context!r} does not exist under {root}"
+        )
     if not (context / build.dockerfile).is_file():
         line = _line_of(node, ("service", "build", "dockerfile")) or _line_of(node, ("service", "build"))
         raise SpecError(f"{source}:{line}: service.build.dockerfile: {build.dockerfile!r} not found in {context}")
@@ -124,7 +129,11 @@ def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str
         hint = difflib.get_close_matches(error["input"], expected, n=1)
         if hint:
             message += f"; did you mean {hint[0]!r}?"
-    got = "" if kind in ("missing", "extra_forbidden") or isinstance(error.get("input"), dict) else f" (got {error.get('input')!r})"
+    got = (
+        ""
+        if kind in ("missing", "extra_forbidden") or isinstance(error.get("input"), dict)
+        else f" (got {error.get('input')!r})"
+    )
     return f"  {source}{':' + str(line) if line else ''}: {field}: {message}{got}"
 
 

@@ -119,8 +119,12 @@ class Network(pulumi.ComponentResource):
         # Adopting the default group with no rules strips AWS's allow-all-within-the-group
         # rules, so anything launched without an explicit group can talk to nothing.
         return aws.ec2.DefaultSecurityGroup(
-            f"{name}-default-sg", vpc_id=self.vpc.id, ingress=[], egress=[],
-            tags={"Name": f"{name}-default-locked"}, opts=self._child(),
+            f"{name}-default-sg",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{name}-default-locked"},
+            opts=self._child(),
         )
 
     def _internet_gateway(self, name: str) -> aws.ec2.InternetGateway:
@@ -146,8 +150,11 @@ class Network(pulumi.ComponentResource):
             f"{name}-public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=self._child()
         )
         aws.ec2.Route(
-            f"{name}-public-default", route_table_id=table.id, destination_cidr_block="0.0.0.0/0",
-            gateway_id=self._gateway.id, opts=self._child(),
+            f"{name}-public-default",
+            route_table_id=table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=self._gateway.id,
+            opts=self._child(),
         )
         for i, subnet in enumerate(self.public_subnets):
             aws.ec2.RouteTableAssociation(
@@ -181,12 +188,17 @@ class Network(pulumi.ComponentResource):
         tables = []
         for i, subnet in enumerate(self.private_subnets):
             table = aws.ec2.RouteTable(
-                f"{name}-private-{i}-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-private-{i}"},
+                f"{name}-private-{i}-rt",
+                vpc_id=self.vpc.id,
+                tags={"Name": f"{name}-private-{i}"},
                 opts=self._child(),
             )
             aws.ec2.Route(
-                f"{name}-private-{i}-default", route_table_id=table.id, destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=self.nat_gateways[min(i, len(self.nat_gateways) - 1)].id, opts=self._child(),
+                f"{name}-private-{i}-default",
+                route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=self.nat_gateways[min(i, len(self.nat_gateways) - 1)].id,
+                opts=self._child(),
             )
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
@@ -230,40 +242,48 @@ class Network(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=self._invoke).partition
         region = aws.get_region_output(opts=self._invoke).region
         # Confused-deputy guard from the VPC guide: only flow logs of this account may assume it.
-        trust = pulumi.Output.json_dumps({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": identity.account_id},
-                    "ArnLike": {
-                        "aws:SourceArn": pulumi.Output.format(
-                            "arn:{0}:ec2:{1}:{2}:vpc-flow-log/*", partition, region, identity.account_id
-                        )
-                    },
-                },
-            }],
-        })
+        trust = pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": identity.account_id},
+                            "ArnLike": {
+                                "aws:SourceArn": pulumi.Output.format(
+                                    "arn:{0}:ec2:{1}:{2}:vpc-flow-log/*", partition, region, identity.account_id
+                                )
+                            },
+                        },
+                    }
+                ],
+            }
+        )
         role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=trust, opts=self._child())
         # The group exists already, so the service only needs to write streams into it.
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
             role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": [
-                        "logs:CreateLogStream",
-                        "logs:PutLogEvents",
-                        "logs:DescribeLogGroups",
-                        "logs:DescribeLogStreams",
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogGroups",
+                                "logs:DescribeLogStreams",
+                            ],
+                            "Resource": pulumi.Output.concat(group.arn, ":*"),
+                        }
                     ],
-                    "Resource": pulumi.Output.concat(group.arn, ":*"),
-                }],
-            }),
+                }
+            ),
             opts=self._child(),
         )
         return role

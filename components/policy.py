@@ -122,7 +122,9 @@ def task_is_stateless_and_bounded(args: ResourceValidationArgs, report: ReportVi
             report(f"{args.urn} container {name!r} has no hard memory limit")
         check = container.get("healthCheck")
         if check and (check.get("interval") or 30) < 30:
-            report(f"{args.urn} container {name!r} runs its health check every {check['interval']} s (< 30 s leaks memory)")
+            report(
+                f"{args.urn} container {name!r} runs its health check every {check['interval']} s (< 30 s leaks memory)"
+            )
         if (container.get("logConfiguration") or {}).get("logDriver") != "awslogs":
             report(f"{args.urn} container {name!r} does not log to CloudWatch")
 
@@ -141,11 +143,29 @@ POLICIES: list[ResourceValidationPolicy] = [
     _policy("data-is-protected", "Buckets, databases, backup vaults and their keys are protected.", data_is_protected),
     _policy("bucket-never-force-destroyed", "Buckets are never force-destroyed.", bucket_never_force_destroyed),
     _policy("bucket-blocks-public-access", "All four S3 public access blocks are on.", bucket_blocks_public_access),
-    _policy("database-private-encrypted-kept", "Databases are private, encrypted and kept on delete.", database_is_private_encrypted_and_kept),
-    _policy("vault-never-force-destroyed", "Backup vaults are encrypted and never force-destroyed.", vault_never_force_destroyed),
-    _policy("world-reaches-only-web-ports", "The internet reaches only ports 80 and 443.", world_reaches_only_web_ports),
-    _policy("no-inline-world-ingress", "No inline security group rule opens other ports to the internet.", no_inline_world_ingress),
-    _policy("task-stateless-and-bounded", "Tasks are stateless, read-only, memory-bounded and log to CloudWatch.", task_is_stateless_and_bounded),
+    _policy(
+        "database-private-encrypted-kept",
+        "Databases are private, encrypted and kept on delete.",
+        database_is_private_encrypted_and_kept,
+    ),
+    _policy(
+        "vault-never-force-destroyed",
+        "Backup vaults are encrypted and never force-destroyed.",
+        vault_never_force_destroyed,
+    ),
+    _policy(
+        "world-reaches-only-web-ports", "The internet reaches only ports 80 and 443.", world_reaches_only_web_ports
+    ),
+    _policy(
+        "no-inline-world-ingress",
+        "No inline security group rule opens other ports to the internet.",
+        no_inline_world_ingress,
+    ),
+    _policy(
+        "task-stateless-and-bounded",
+        "Tasks are stateless, read-only, memory-bounded and log to CloudWatch.",
+        task_is_stateless_and_bounded,
+    ),
     _policy("logs-have-retention", "Log groups have a retention period.", logs_have_retention),
 ]
 

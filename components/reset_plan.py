@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 DEFAULT_PART_SIZE = 512 * 1024**2
@@ -115,9 +115,12 @@ def _decide(key: str, entries: Sequence[Entry], to_time: datetime) -> Action | S
     current = next((entry for entry in entries if entry.is_latest), entries[0])
     past = next((entry for entry in entries if entry.last_modified <= to_time), None)
     if past is not None and _tied_with_other_kind(past, entries):
-        return Skipped(key, f"a version and a delete marker both have LastModified "
-                            f"{isoformat(past.last_modified)}; S3 lists times to the second, so "
-                            f"which one was current at {isoformat(to_time)} is unknown")
+        return Skipped(
+            key,
+            f"a version and a delete marker both have LastModified "
+            f"{isoformat(past.last_modified)}; S3 lists times to the second, so "
+            f"which one was current at {isoformat(to_time)} is unknown",
+        )
     if past is None or past.is_delete_marker:
         if current.is_delete_marker:
             return None
@@ -131,8 +134,10 @@ def _decide(key: str, entries: Sequence[Entry], to_time: datetime) -> Action | S
     else:
         kind = "restore"
     if past.storage_class in ARCHIVE_CLASSES:
-        return Skipped(key, f"version {past.version_id} is in {past.storage_class}; "
-                            "restore it from the archive, then copy it by hand")
+        return Skipped(
+            key,
+            f"version {past.version_id} is in {past.storage_class}; restore it from the archive, then copy it by hand",
+        )
     return Action(key, kind, current.version_id, past.version_id, past.size, past.storage_class)
 
 
@@ -143,15 +148,18 @@ def _tied_with_other_kind(past: Entry, entries: Sequence[Entry]) -> bool:
     return len(kinds) == 2 and not any(entry.is_latest for entry in tied)
 
 
-def check_time(bucket: str, to_time: datetime, *, now: datetime,
-               earliest: tuple[datetime, str] | None = None) -> None:
+def check_time(bucket: str, to_time: datetime, *, now: datetime, earliest: tuple[datetime, str] | None = None) -> None:
     """Refuse a target time in the future or before the earliest restorable time."""
     if to_time > now:
-        raise ResetError(f"bucket {bucket}: {isoformat(to_time)} is in the future "
-                         f"(now is {isoformat(now)}); a reset can only go back in time")
+        raise ResetError(
+            f"bucket {bucket}: {isoformat(to_time)} is in the future "
+            f"(now is {isoformat(now)}); a reset can only go back in time"
+        )
     if earliest is not None and to_time < earliest[0]:
-        raise ResetError(f"bucket {bucket}: cannot reset to {isoformat(to_time)}: {earliest[1]}; "
-                         f"earliest restorable time is {isoformat(earliest[0])}")
+        raise ResetError(
+            f"bucket {bucket}: cannot reset to {isoformat(to_time)}: {earliest[1]}; "
+            f"earliest restorable time is {isoformat(earliest[0])}"
+        )
 
 
 # --- part sizes -------------------------------------------------------------------------
@@ -179,14 +187,15 @@ def parse_time(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError as error:
-        raise ResetError(f"--to {text!r} is not an ISO-8601 time "
-                         "such as 2026-11-20T10:00:00Z") from error
+        raise ResetError(f"--to {text!r} is not an ISO-8601 time such as 2026-11-20T10:00:00Z") from error
     if value.tzinfo is None:
-        raise ResetError(f"--to {text!r} has no timezone, so it could mean different instants; "
-                         "add Z for UTC or an offset such as +01:00")
-    return value.astimezone(timezone.utc)
+        raise ResetError(
+            f"--to {text!r} has no timezone, so it could mean different instants; "
+            "add Z for UTC or an offset such as +01:00"
+        )
+    return value.astimezone(UTC)
 
 
 def isoformat(value: datetime) -> str:
     """Format a time in UTC with a Z suffix."""
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -11,8 +11,8 @@ import pulumi_aws as aws
 from . import image as images
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
-from .task_iam import execution_policy, execution_trust, task_policy, task_trust
 from .spec.service import AutoscalingSpec, ServiceSpec
+from .task_iam import execution_policy, execution_trust, task_policy, task_trust
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 """TLS 1.3, and TLS 1.2 with forward-secret AEAD ciphers only, with hybrid post-quantum key
@@ -108,9 +108,7 @@ class Service(pulumi.ComponentResource):
         # No AmazonECSTaskExecutionRolePolicy: it reads every repository and log group in the
         # account. This role may write this app's logs, pull its image, read its secrets.
         role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=self._child())
-        repository_arn = (
-            self.repository.arn if self.repository else images.ecr_repository_arn(spec.image or "")
-        )
+        repository_arn = self.repository.arn if self.repository else images.ecr_repository_arn(spec.image or "")
         aws.iam.RolePolicy(
             f"{name}-execution",
             role=role.id,
@@ -176,32 +174,56 @@ class Service(pulumi.ComponentResource):
         # Rules are standalone resources (the provider's recommended form): each has its own
         # ID, so adding or changing one never rewrites the others.
         alb = aws.ec2.SecurityGroup(
-            f"{name}-alb-sg", vpc_id=network.vpc_id, description="Load balancer: HTTP(S) from the internet",
+            f"{name}-alb-sg",
+            vpc_id=network.vpc_id,
+            description="Load balancer: HTTP(S) from the internet",
             opts=self._child(),
         )
         tasks = aws.ec2.SecurityGroup(
-            f"{name}-task-sg", vpc_id=network.vpc_id, description="App tasks: the app port from the load balancer",
+            f"{name}-task-sg",
+            vpc_id=network.vpc_id,
+            description="App tasks: the app port from the load balancer",
             opts=self._child(),
         )
         for port in (80, 443) if spec.https else (80,):
             aws.vpc.SecurityGroupIngressRule(
-                f"{name}-alb-in-{port}", security_group_id=alb.id, ip_protocol="tcp", from_port=port,
-                to_port=port, cidr_ipv4=_WORLD, description=f"internet to port {port}", opts=self._child(),
+                f"{name}-alb-in-{port}",
+                security_group_id=alb.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=_WORLD,
+                description=f"internet to port {port}",
+                opts=self._child(),
             )
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-alb-out-tasks", security_group_id=alb.id, ip_protocol="tcp", from_port=spec.port,
-            to_port=spec.port, referenced_security_group_id=tasks.id, description="requests and health checks to tasks",
+            f"{name}-alb-out-tasks",
+            security_group_id=alb.id,
+            ip_protocol="tcp",
+            from_port=spec.port,
+            to_port=spec.port,
+            referenced_security_group_id=tasks.id,
+            description="requests and health checks to tasks",
             opts=self._child(),
         )
         aws.vpc.SecurityGroupIngressRule(
-            f"{name}-task-in-alb", security_group_id=tasks.id, ip_protocol="tcp", from_port=spec.port,
-            to_port=spec.port, referenced_security_group_id=alb.id, description="app port from the load balancer",
+            f"{name}-task-in-alb",
+            security_group_id=tasks.id,
+            ip_protocol="tcp",
+            from_port=spec.port,
+            to_port=spec.port,
+            referenced_security_group_id=alb.id,
+            description="app port from the load balancer",
             opts=self._child(),
         )
         # Tasks call ECR, Secrets Manager, CloudWatch, S3, the database and third-party APIs.
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-task-out", security_group_id=tasks.id, ip_protocol="-1", cidr_ipv4=_WORLD,
-            description="app egress", opts=self._child(),
+            f"{name}-task-out",
+            security_group_id=tasks.id,
+            ip_protocol="-1",
+            cidr_ipv4=_WORLD,
+            description="app egress",
+            opts=self._child(),
         )
         return alb, tasks
 
@@ -258,9 +280,14 @@ class Service(pulumi.ComponentResource):
         fqdns: list[pulumi.Input[str]] = []
         if spec.hosted_zone_id:
             validation_record = aws.route53.Record(
-                f"{name}-cert-validation", zone_id=spec.hosted_zone_id, name=option.resource_record_name,
-                type=option.resource_record_type, records=[option.resource_record_value], ttl=300,
-                allow_overwrite=True, opts=self._child(),
+                f"{name}-cert-validation",
+                zone_id=spec.hosted_zone_id,
+                name=option.resource_record_name,
+                type=option.resource_record_type,
+                records=[option.resource_record_value],
+                ttl=300,
+                allow_overwrite=True,
+                opts=self._child(),
             )
             fqdns = [validation_record.fqdn]
         else:
@@ -271,7 +298,8 @@ class Service(pulumi.ComponentResource):
                 if status != "ISSUED":
                     pulumi.log.warn(
                         f"add DNS record {found['name']} {found['type']} {found['value']} to validate the "
-                        f"certificate of {spec.domain}; the HTTPS listener waits for it", resource=self,
+                        f"certificate of {spec.domain}; the HTTPS listener waits for it",
+                        resource=self,
                     )
 
             pulumi.Output.all(record, certificate.status).apply(ask_for_record)
@@ -285,28 +313,52 @@ class Service(pulumi.ComponentResource):
     def _listeners(self, name: str, spec: ServiceSpec) -> list[aws.lb.Listener]:
         forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
         if self.certificate_arn is None:
-            return [aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
-                default_actions=forward, opts=self._child(),
-            )]
+            return [
+                aws.lb.Listener(
+                    f"{name}-http",
+                    load_balancer_arn=self.load_balancer.arn,
+                    port=80,
+                    protocol="HTTP",
+                    default_actions=forward,
+                    opts=self._child(),
+                )
+            ]
         https = aws.lb.Listener(
-            f"{name}-https", load_balancer_arn=self.load_balancer.arn, port=443, protocol="HTTPS",
-            ssl_policy=TLS_POLICY, certificate_arn=self.certificate_arn, default_actions=forward,
+            f"{name}-https",
+            load_balancer_arn=self.load_balancer.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=TLS_POLICY,
+            certificate_arn=self.certificate_arn,
+            default_actions=forward,
             opts=self._child(),
         )
         redirect = aws.lb.Listener(
-            f"{name}-http", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
-            default_actions=[{
-                "type": "redirect",
-                "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
-            }],
+            f"{name}-http",
+            load_balancer_arn=self.load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                {
+                    "type": "redirect",
+                    "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+                }
+            ],
             opts=self._child(),
         )
         if spec.domain and spec.hosted_zone_id:
             aws.route53.Record(
-                f"{name}-alias", zone_id=spec.hosted_zone_id, name=spec.domain, type="A",
-                aliases=[{"name": self.load_balancer.dns_name, "zone_id": self.load_balancer.zone_id,
-                          "evaluate_target_health": True}],
+                f"{name}-alias",
+                zone_id=spec.hosted_zone_id,
+                name=spec.domain,
+                type="A",
+                aliases=[
+                    {
+                        "name": self.load_balancer.dns_name,
+                        "zone_id": self.load_balancer.zone_id,
+                        "evaluate_target_health": True,
+                    }
+                ],
                 opts=self._child(),
             )
         return [https, redirect]
@@ -331,9 +383,13 @@ class Service(pulumi.ComponentResource):
                 "assign_public_ip": False,
             },
             availability_zone_rebalancing="ENABLED",
-            load_balancers=[{
-                "target_group_arn": self.target_group.arn, "container_name": CONTAINER, "container_port": spec.port,
-            }],
+            load_balancers=[
+                {
+                    "target_group_arn": self.target_group.arn,
+                    "container_name": CONTAINER,
+                    "container_port": spec.port,
+                }
+            ],
             health_check_grace_period_seconds=spec.health_check.grace_period_seconds,
             # New tasks come up beside the old ones (100/200 %); a deployment whose tasks keep
             # failing is stopped and rolled back to the last one that reached steady state.
@@ -356,8 +412,10 @@ class Service(pulumi.ComponentResource):
             max_capacity=scaling.max,
             opts=self._child(),
         )
-        metrics = {"cpu": ("ECSServiceAverageCPUUtilization", scaling.cpu_percent),
-                   "memory": ("ECSServiceAverageMemoryUtilization", scaling.memory_percent)}
+        metrics = {
+            "cpu": ("ECSServiceAverageCPUUtilization", scaling.cpu_percent),
+            "memory": ("ECSServiceAverageMemoryUtilization", scaling.memory_percent),
+        }
         for suffix, (metric, percent) in metrics.items():
             if percent is None:
                 continue
@@ -383,4 +441,3 @@ class Service(pulumi.ComponentResource):
         # With certificate_arn the client points their own name (covered by it) at the ALB.
         scheme = "https" if spec.https else "http"
         return pulumi.Output.concat(f"{scheme}://", self.load_balancer.dns_name)
-

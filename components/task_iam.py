@@ -27,11 +27,13 @@ def _secret_statements(values: Sequence[str]) -> list[dict[str, Any]]:
     parameters = [r for r in resources if r.split(":")[2] == "ssm"]
     statements = []
     if secrets:
-        statements.append({"Sid": "ReadSecrets", "Effect": "Allow",
-                           "Action": "secretsmanager:GetSecretValue", "Resource": secrets})
+        statements.append(
+            {"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secrets}
+        )
     if parameters:
-        statements.append({"Sid": "ReadParameters", "Effect": "Allow",
-                           "Action": "ssm:GetParameters", "Resource": parameters})
+        statements.append(
+            {"Sid": "ReadParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": parameters}
+        )
     return statements
 
 
@@ -46,12 +48,14 @@ def execution_policy(
     links: Sequence[DataLink],
 ) -> pulumi.Output[str]:
     """Write this app's logs, pull its own image, read the secrets it names, plus the links' grants."""
-    fixed: list[Any] = [{
-        "Sid": "WriteAppLogs",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": pulumi.Output.concat(log_group_arn, ":log-stream:*"),
-    }]
+    fixed: list[Any] = [
+        {
+            "Sid": "WriteAppLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": pulumi.Output.concat(log_group_arn, ":log-stream:*"),
+        }
+    ]
     if repository_arn is not None:
         fixed += [
             # GetAuthorizationToken has no resource-level permissions: "*" is the only form.
@@ -83,10 +87,14 @@ def task_trust(
     account: pulumi.Input[str], region: pulumi.Input[str], partition: pulumi.Input[str]
 ) -> pulumi.Output[str]:
     """ECS tasks of this account and region may assume the task role (confused-deputy guard)."""
-    return pulumi.Output.json_dumps(_ecs_trust({
-        "StringEquals": {"aws:SourceAccount": account},
-        "ArnLike": {"aws:SourceArn": pulumi.Output.format("arn:{0}:ecs:{1}:{2}:*", partition, region, account)},
-    }))
+    return pulumi.Output.json_dumps(
+        _ecs_trust(
+            {
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": pulumi.Output.format("arn:{0}:ecs:{1}:{2}:*", partition, region, account)},
+            }
+        )
+    )
 
 
 def _ecs_trust(condition: Mapping[str, Any]) -> dict[str, Any]:

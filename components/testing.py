@@ -70,14 +70,23 @@ class PlanMocks(pulumi.runtime.Mocks):
             names = [f"{region}{z}" for z in "abc"]
             return {"names": names, "zoneIds": [f"az{i}" for i in (1, 2, 3)], "id": region}, []
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/plan", "userId": "plan", "id": ACCOUNT_ID}, []
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/plan",
+                "userId": "plan",
+                "id": ACCOUNT_ID,
+            }, []
         if token == "aws:index/getRegion:getRegion":
             return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}, []
         if token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {
-                "authorizationToken": "QVdTOnRva2Vu", "userName": "AWS", "password": "token",
+                "authorizationToken": "QVdTOnRva2Vu",
+                "userName": "AWS",
+                "password": "token",
                 "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com",
-                "expiresAt": "2030-01-01T00:00:00Z", "registryId": args.args.get("registryId") or ACCOUNT_ID, "id": region,
+                "expiresAt": "2030-01-01T00:00:00Z",
+                "registryId": args.args.get("registryId") or ACCOUNT_ID,
+                "id": region,
             }, []
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
@@ -86,8 +95,12 @@ class PlanMocks(pulumi.runtime.Mocks):
 
 def _bucket(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:
     bucket = state.get("bucket") or f"{state.get('bucketPrefix', name)}{hashlib.sha1(name.encode()).hexdigest()[:12]}"
-    return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "id": bucket,
-            "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com"}
+    return {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "id": bucket,
+        "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+    }
 
 
 def _rds(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:
@@ -98,11 +111,13 @@ def _rds(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:
         "endpoint": f"{identifier}.abcdefghijkl.{region}.rds.amazonaws.com:{state.get('port', 5432)}",
         "resourceId": f"db-{hashlib.sha1(name.encode()).hexdigest()[:26].upper()}",
         "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{identifier}",
-        "masterUserSecrets": [{
-            "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{name}-AbCdEf",
-            "kmsKeyId": state.get("masterUserSecretKmsKeyId") or f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/default",
-            "secretStatus": "active",
-        }],
+        "masterUserSecrets": [
+            {
+                "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{name}-AbCdEf",
+                "kmsKeyId": state.get("masterUserSecretKmsKeyId") or f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/default",
+                "secretStatus": "active",
+            }
+        ],
     }
 
 
@@ -122,12 +137,14 @@ _COMPUTED: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
     "aws:kms/key:Key": lambda n, s, r: {"keyId": f"key-{n}", "arn": f"arn:aws:kms:{r}:{ACCOUNT_ID}:key/{n}"},
     "aws:ecs/cluster:Cluster": lambda n, s, r: {"arn": f"arn:aws:ecs:{r}:{ACCOUNT_ID}:cluster/{s['name']}"},
     "aws:acm/certificate:Certificate": lambda n, s, r: {
-        "domainValidationOptions": [{
-            "domainName": s.get("domainName", "example.com"),
-            "resourceRecordName": f"_x1.{s.get('domainName', 'example.com')}.",
-            "resourceRecordType": "CNAME",
-            "resourceRecordValue": "_x2.acm-validations.aws.",
-        }],
+        "domainValidationOptions": [
+            {
+                "domainName": s.get("domainName", "example.com"),
+                "resourceRecordName": f"_x1.{s.get('domainName', 'example.com')}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": "_x2.acm-validations.aws.",
+            }
+        ],
         "arn": f"arn:aws:acm:{r}:{ACCOUNT_ID}:certificate/00000000-0000-0000-0000-000000000000",
     },
     "docker:index/image:Image": lambda n, s, r: {"repoDigest": f"{s.get('imageName', n)}@sha256:{'0' * 64}"},

@@ -2,26 +2,41 @@
 
 import datetime as dt
 import importlib
-import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from crane_it import testing as offline
+
+ROOT = Path(__file__).resolve().parent.parent
 
 with warnings.catch_warnings():
     # pulumi_aws loads a service module on first use, and loading s3 or ec2 warns about the
     # deprecated *V2 classes those modules define. That is the package importing itself, not
     # our code using a deprecated class, so load them here before deprecations become errors.
     warnings.simplefilter("ignore", DeprecationWarning)
-    for _module in ("s3", "ec2", "ecs", "lb", "iam", "kms", "rds", "backup", "cloudwatch", "sns", "ecr", "acm", "route53", "appautoscaling", "vpc"):
+    for _module in (
+        "s3",
+        "ec2",
+        "ecs",
+        "lb",
+        "iam",
+        "kms",
+        "rds",
+        "backup",
+        "cloudwatch",
+        "sns",
+        "ecr",
+        "acm",
+        "route53",
+        "appautoscaling",
+        "vpc",
+    ):
         # Any plain attribute look-up makes the lazy module execute (and warn) now.
         getattr(importlib.import_module(f"pulumi_aws.{_module}"), "_crane_preload", None)
 
-NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 """The fixed 'now' that spec validation sees in tests (restore times are judged against it)."""
 
 

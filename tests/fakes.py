@@ -63,8 +63,14 @@ def database_metrics(
 def database_target(arns: list[str], subnet_group: str, security_group: str) -> DatabaseTarget:
     """Database instances as AWS Backup sees them."""
     return FakeDatabase(
-        _out(arns[0].rsplit(":", 1)[-1]), "postgres", "db.t4g.micro", 20, 100,
-        arns=[_out(arn) for arn in arns], subnet_group_name=_out(subnet_group), security_group_id=_out(security_group),
+        _out(arns[0].rsplit(":", 1)[-1]),
+        "postgres",
+        "db.t4g.micro",
+        20,
+        100,
+        arns=[_out(arn) for arn in arns],
+        subnet_group_name=_out(subnet_group),
+        security_group_id=_out(security_group),
     )
 
 

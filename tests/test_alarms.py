@@ -3,19 +3,19 @@
 import json
 import re
 
+import fakes
 import pulumi
 import pytest
 from pydantic import ValidationError
 
 from crane_it.alarms import Alarms
-from crane_it.contracts import BackupVault, DatabaseMetrics, ServiceMetrics
 from crane_it.alert_rules import backup_failures, deployment_failed
+from crane_it.contracts import BackupVault, DatabaseMetrics, ServiceMetrics
 from crane_it.dashboard import dashboard_body
 from crane_it.facts.rds import default_max_connections
 from crane_it.provider import aws_provider
-from crane_it.spec import AlertsSpec, DatabaseSpec, ServiceSpec
+from crane_it.spec import AlertsSpec, DatabaseSpec
 from crane_it.testing import ACCOUNT_ID
-import fakes
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -202,7 +202,9 @@ def test_memory_trend_alarm_compares_memory_with_its_anomaly_band_for_an_hour(bu
     queries = {query["id"]: query for query in trend["metricQueries"]}
     metric = queries["memory"]["metric"]
     assert (metric["namespace"], metric["metricName"], metric["dimensions"]) == (
-        "AWS/ECS", "MemoryUtilization", ECS_DIMENSIONS,
+        "AWS/ECS",
+        "MemoryUtilization",
+        ECS_DIMENSIONS,
     )
     assert metric["stat"] == "Maximum" and metric["period"] == 300
     assert queries["memory"]["returnData"] is True
@@ -264,13 +266,17 @@ def test_client_without_database_gets_no_database_alarms(build):
     assert not [r for r in plan.of_type(ALARM) if r.inputs.get("namespace") == "AWS/RDS"]
 
 
-@pytest.mark.parametrize("engine, instance_class, version", [
-    ("postgres", "db.t4g.micro", "16"),
-    ("mysql", "db.r6g.large", "8.4"),
-])
+@pytest.mark.parametrize(
+    "engine, instance_class, version",
+    [
+        ("postgres", "db.t4g.micro", "16"),
+        ("mysql", "db.r6g.large", "8.4"),
+    ],
+)
 def test_database_alarms_watch_this_instance(build, engine, instance_class, version):
-    database = DatabaseSpec(engine=engine, version=version, instance_class=instance_class, storage_gb=50,
-                            max_storage_gb=200)
+    database = DatabaseSpec(
+        engine=engine, version=version, instance_class=instance_class, storage_gb=50, max_storage_gb=200
+    )
     spec = AlertsSpec(database_cpu_percent=75, database_free_storage_percent=15, database_connections_percent=90)
     plan = build(spec, database=database)
     for key in ("db-cpu", "db-storage", "db-connections"):
@@ -278,7 +284,9 @@ def test_database_alarms_watch_this_instance(build, engine, instance_class, vers
         assert inputs["namespace"] == "AWS/RDS" and inputs["dimensions"] == {"DBInstanceIdentifier": DB_IDENTIFIER}
     cpu, storage, connections = (alarm(plan, key) for key in ("db-cpu", "db-storage", "db-connections"))
     assert (cpu["metricName"], cpu["threshold"], cpu["comparisonOperator"]) == (
-        "CPUUtilization", 75, "GreaterThanThreshold",
+        "CPUUtilization",
+        75,
+        "GreaterThanThreshold",
     )
     # A share of the initial size: autoscaling keeps free space above 10 % of it while it works.
     assert (storage["metricName"], storage["comparisonOperator"]) == ("FreeStorageSpace", "LessThanThreshold")
@@ -286,7 +294,8 @@ def test_database_alarms_watch_this_instance(build, engine, instance_class, vers
     assert storage["statistic"] == "Minimum"
     expected = 0.9 * default_max_connections(engine, instance_class)
     assert (connections["metricName"], connections["comparisonOperator"]) == (
-        "DatabaseConnections", "GreaterThanThreshold",
+        "DatabaseConnections",
+        "GreaterThanThreshold",
     )
     assert connections["threshold"] == pytest.approx(expected)
 
@@ -333,9 +342,14 @@ def test_client_without_backup_gets_no_backup_rules(build):
     assert [r.name for r in plan.of_type(TARGET)] == ["acme-alerts-deploy-failed-to-topic"]
 
 
-@pytest.mark.parametrize("alert", [
-    deployment_failed("acme", SERVICE_ARN), *backup_failures("acme", VAULT_ARN).values(),
-], ids=["deploy", "backup", "copy", "restore"])
+@pytest.mark.parametrize(
+    "alert",
+    [
+        deployment_failed("acme", SERVICE_ARN),
+        *backup_failures("acme", VAULT_ARN).values(),
+    ],
+    ids=["deploy", "backup", "copy", "restore"],
+)
 def test_event_mails_are_json_whose_placeholders_are_all_defined(alert):
     message = json.loads(alert.template)
     assert {"alert", "check"} <= set(message)
@@ -357,9 +371,12 @@ def test_dashboard_shows_this_clients_service_load_balancer_and_alarms(build):
     ecs_pairs = ["ClusterName", CLUSTER, "ServiceName", SERVICE]
     alb_pairs = ["LoadBalancer", LOAD_BALANCER, "TargetGroup", TARGET_GROUP]
     graphed = {(m[0], m[1]) for m in metrics}
-    for namespace, name in [("AWS/ECS", "MemoryUtilization"), ("AWS/ECS", "CPUUtilization"),
-                            ("ECS/ContainerInsights", "RunningTaskCount"),
-                            ("ECS/ContainerInsights", "DesiredTaskCount")]:
+    for namespace, name in [
+        ("AWS/ECS", "MemoryUtilization"),
+        ("AWS/ECS", "CPUUtilization"),
+        ("ECS/ContainerInsights", "RunningTaskCount"),
+        ("ECS/ContainerInsights", "DesiredTaskCount"),
+    ]:
         assert (namespace, name) in graphed
         assert all(m[2:6] == ecs_pairs for m in metrics if (m[0], m[1]) == (namespace, name))
     latency = [m for m in metrics if m[1] == "TargetResponseTime"]
@@ -380,9 +397,16 @@ def test_dashboard_shows_the_database_when_there_is_one(build):
 
 
 def test_dashboard_widgets_tile_without_overlap():
-    body = dashboard_body(client="acme", region=REGION, cluster=CLUSTER, service=SERVICE,
-                          load_balancer=LOAD_BALANCER, target_group=TARGET_GROUP, spec=AlertsSpec(),
-                          database=DB_IDENTIFIER)
+    body = dashboard_body(
+        client="acme",
+        region=REGION,
+        cluster=CLUSTER,
+        service=SERVICE,
+        load_balancer=LOAD_BALANCER,
+        target_group=TARGET_GROUP,
+        spec=AlertsSpec(),
+        database=DB_IDENTIFIER,
+    )
     cells = [(w["x"], w["y"]) for w in body["widgets"]]
     assert len(set(cells)) == len(cells)
     assert all(w["x"] + w["width"] <= 24 for w in body["widgets"])
@@ -398,13 +422,16 @@ def test_alarms_are_children_of_the_component(build):
 # Spec refusals, before any resource exists.
 
 
-@pytest.mark.parametrize("field, value", [
-    ("memory_percent", 0),
-    ("memory_percent", 101),
-    ("sustained_minutes", 0),
-    ("emails", ["not-an-address"]),
-    ("emails", ["ops@acme"]),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("memory_percent", 0),
+        ("memory_percent", 101),
+        ("sustained_minutes", 0),
+        ("emails", ["not-an-address"]),
+        ("emails", ["ops@acme"]),
+    ],
+)
 def test_spec_refuses_bad_values_naming_the_field(field, value):
     with pytest.raises(ValidationError) as error:
         AlertsSpec.model_validate({field: value})

@@ -1,18 +1,19 @@
 """The Backup component under Pulumi mocks, with small fakes for the bucket and database."""
 
+import itertools
 import json
 
+import fakes
 import pulumi
 import pytest
 from pydantic import ValidationError
 
-from crane_it.contracts import BucketTarget, DatabaseTarget
 from crane_it.backup import START_WINDOW_MINUTES, Backup, copy_retentions, vault_retentions
+from crane_it.contracts import BucketTarget, DatabaseTarget
 from crane_it.provider import aws_provider
 from crane_it.restore_testing import api_name
-from crane_it.spec import BackupSpec, DatabaseSpec
+from crane_it.spec import BackupSpec
 from crane_it.testing import ACCOUNT_ID
-import fakes
 
 TAGS = {"client": "acme", "stack": "prod", "managed-by": "crane-it"}
 BUCKET_ARN = "arn:aws:s3:::acme-files"
@@ -174,7 +175,7 @@ def test_rules_write_to_our_vault_on_utc_schedules_with_windows(backup):
         assert 60 <= rule["startWindow"] < rule["completionWindow"]
         assert rule["recoveryPointTags"] == TAGS
     hours = sorted(int(rule["schedule"].split()[1]) for rule in rules.values())
-    gaps = [later - earlier for earlier, later in zip(hours, hours[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(hours)]
     assert all(gap * 60 >= START_WINDOW_MINUTES for gap in gaps), f"start windows overlap: {hours}"
 
 

@@ -164,8 +164,14 @@ def test_children_are_named_after_the_client_and_parented_to_the_bucket(default)
     component = plan.one("crane:index:Bucket")
     children = plan.children_of(component.urn)
     assert {child.name for child in children} == {
-        "acme-files-key", "acme-files", "acme-files-ownership", "acme-files-public-access",
-        "acme-files-versioning", "acme-files-encryption", "acme-files-policy", "acme-files-lifecycle",
+        "acme-files-key",
+        "acme-files",
+        "acme-files-ownership",
+        "acme-files-public-access",
+        "acme-files-versioning",
+        "acme-files-encryption",
+        "acme-files-policy",
+        "acme-files-lifecycle",
     }
     # Configuration that keeps a retained bucket safe outlives a destroy with it.
     for child in children:

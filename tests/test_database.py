@@ -243,8 +243,14 @@ def test_children_are_named_after_the_client_and_parented_to_the_database(postgr
     component = plan.one("crane:index:Database")
     children = plan.children_of(component.urn)
     assert {child.name for child in children} == {
-        "acme-db-key", "acme-db-subnets", "acme-db-sg", "acme-db-params", "acme-db", "acme-db-ingress",
-        "acme-db-log-postgresql", "acme-db-log-upgrade",
+        "acme-db-key",
+        "acme-db-subnets",
+        "acme-db-sg",
+        "acme-db-params",
+        "acme-db",
+        "acme-db-ingress",
+        "acme-db-log-postgresql",
+        "acme-db-log-upgrade",
     }
     assert original(plan).inputs["identifier"] == "acme-db"
 
@@ -302,6 +308,7 @@ def test_restore_leaves_the_original_instance_exactly_as_it_was(render):
     before, _ = render_database(render, database_spec())
     after, _ = render_database(render, database_spec(restore={"point_in_time": "2026-11-20T10:00:00Z"}))
     old, new = original(before), original(after)
+
     def options(r):
         return r.urn, r.protect, r.retain_on_delete, r.ignore_changes, sorted(r.dependencies)
 
@@ -316,12 +323,31 @@ def test_restored_instance_shares_key_network_backups_and_protection(render, fie
     plan, _ = render_database(render, database_spec(**fields, restore={"point_in_time": "latest"}))
     base, copy = original(plan), restored(plan, "acme-db-restore-latest")
     same = (
-        "kmsKeyId", "storageEncrypted", "masterUserSecretKmsKeyId", "manageMasterUserPassword",
-        "dbSubnetGroupName", "vpcSecurityGroupIds", "parameterGroupName", "port", "multiAz",
-        "backupRetentionPeriod", "backupWindow", "maintenanceWindow", "copyTagsToSnapshot",
-        "deletionProtection", "skipFinalSnapshot", "deleteAutomatedBackups", "publiclyAccessible",
-        "enabledCloudwatchLogsExports", "caCertIdentifier", "performanceInsightsEnabled",
-        "maxAllocatedStorage", "storageType", "engine", "engineVersion", "instanceClass",
+        "kmsKeyId",
+        "storageEncrypted",
+        "masterUserSecretKmsKeyId",
+        "manageMasterUserPassword",
+        "dbSubnetGroupName",
+        "vpcSecurityGroupIds",
+        "parameterGroupName",
+        "port",
+        "multiAz",
+        "backupRetentionPeriod",
+        "backupWindow",
+        "maintenanceWindow",
+        "copyTagsToSnapshot",
+        "deletionProtection",
+        "skipFinalSnapshot",
+        "deleteAutomatedBackups",
+        "publiclyAccessible",
+        "enabledCloudwatchLogsExports",
+        "caCertIdentifier",
+        "performanceInsightsEnabled",
+        "maxAllocatedStorage",
+        "storageType",
+        "engine",
+        "engineVersion",
+        "instanceClass",
     )
     assert {k: copy.inputs.get(k) for k in same} == {k: base.inputs.get(k) for k in same}
     assert copy.inputs["finalSnapshotIdentifier"] == "acme-db-restore-latest-final"

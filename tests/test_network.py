@@ -4,7 +4,6 @@ import ipaddress
 import json
 
 import pulumi
-import pulumi_aws as aws
 import pytest
 
 from crane_it.network import Network, subnet_cidrs
@@ -63,9 +62,11 @@ def test_subnet_cidrs_fit_the_vpc_without_overlap_and_private_is_larger(cidr, zo
     nets = [ipaddress.IPv4Network(n) for n in public + private]
     assert len(public) == len(private) == zones
     assert all(n.subnet_of(vpc) for n in nets)
-    assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1:])
-    assert all(ipaddress.IPv4Network(p).prefixlen > ipaddress.IPv4Network(q).prefixlen
-               for p, q in zip(public, private))
+    assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1 :])
+    assert all(
+        ipaddress.IPv4Network(p).prefixlen > ipaddress.IPv4Network(q).prefixlen
+        for p, q in zip(public, private, strict=True)
+    )
     # An ALB needs public subnets of at least /27.
     assert all(ipaddress.IPv4Network(p).prefixlen <= 27 for p in public)
 

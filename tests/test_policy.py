@@ -4,16 +4,28 @@ import json
 
 import pytest
 
-from crane_it.testing import Registration
 from crane_it.policy import violations
+from crane_it.testing import Registration
 
 
 def reg(type_: str, inputs: dict, protect: bool = True) -> Registration:
-    return Registration(urn=f"urn:pulumi:t::p::{type_}::r", type=type_, name="r", parent="", custom=True, inputs=inputs, protect=protect)
+    return Registration(
+        urn=f"urn:pulumi:t::p::{type_}::r", type=type_, name="r", parent="", custom=True, inputs=inputs, protect=protect
+    )
 
 
-SAFE_DB = {"storageEncrypted": True, "deletionProtection": True, "backupRetentionPeriod": 14, "manageMasterUserPassword": True}
-SAFE_CONTAINER = {"name": "app", "readonlyRootFilesystem": True, "memory": 512, "logConfiguration": {"logDriver": "awslogs"}}
+SAFE_DB = {
+    "storageEncrypted": True,
+    "deletionProtection": True,
+    "backupRetentionPeriod": 14,
+    "manageMasterUserPassword": True,
+}
+SAFE_CONTAINER = {
+    "name": "app",
+    "readonlyRootFilesystem": True,
+    "memory": 512,
+    "logConfiguration": {"logDriver": "awslogs"},
+}
 
 
 @pytest.mark.parametrize(
@@ -31,18 +43,48 @@ SAFE_CONTAINER = {"name": "app", "readonlyRootFilesystem": True, "memory": 512, 
         (reg("aws:backup/vault:Vault", {"kmsKeyArn": "arn:k", "forceDestroy": True}), "force_destroy"),
         (reg("aws:backup/vault:Vault", {}), "customer-managed key"),
         (
-            reg("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {"cidrIpv4": "0.0.0.0/0", "fromPort": 5432, "toPort": 5432, "ipProtocol": "tcp"}),
+            reg(
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                {"cidrIpv4": "0.0.0.0/0", "fromPort": 5432, "toPort": 5432, "ipProtocol": "tcp"},
+            ),
             "allows the internet to ports [5432]",
         ),
-        (reg("aws:ec2/securityGroup:SecurityGroup", {"ingress": [{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 22, "toPort": 22}]}), "port 22"),
-        (reg("aws:ecs/taskDefinition:TaskDefinition", {"containerDefinitions": json.dumps([{**SAFE_CONTAINER, "readonlyRootFilesystem": False}])}), "writable root filesystem"),
-        (reg("aws:ecs/taskDefinition:TaskDefinition", {"containerDefinitions": json.dumps([{**SAFE_CONTAINER, "memory": None}])}), "no hard memory limit"),
         (
-            reg("aws:ecs/taskDefinition:TaskDefinition", {"containerDefinitions": json.dumps([{**SAFE_CONTAINER, "healthCheck": {"interval": 5}}])}),
+            reg(
+                "aws:ec2/securityGroup:SecurityGroup",
+                {"ingress": [{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 22, "toPort": 22}]},
+            ),
+            "port 22",
+        ),
+        (
+            reg(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                {"containerDefinitions": json.dumps([{**SAFE_CONTAINER, "readonlyRootFilesystem": False}])},
+            ),
+            "writable root filesystem",
+        ),
+        (
+            reg(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                {"containerDefinitions": json.dumps([{**SAFE_CONTAINER, "memory": None}])},
+            ),
+            "no hard memory limit",
+        ),
+        (
+            reg(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                {"containerDefinitions": json.dumps([{**SAFE_CONTAINER, "healthCheck": {"interval": 5}}])},
+            ),
             "every 5 s",
         ),
         (
-            reg("aws:ecs/taskDefinition:TaskDefinition", {"volumes": [{"name": "data", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}], "containerDefinitions": json.dumps([SAFE_CONTAINER])}),
+            reg(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                {
+                    "volumes": [{"name": "data", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}],
+                    "containerDefinitions": json.dumps([SAFE_CONTAINER]),
+                },
+            ),
             "mounts persistent storage 'data'",
         ),
         (reg("aws:cloudwatch/logGroup:LogGroup", {}), "keeps logs forever"),
@@ -56,8 +98,14 @@ def test_each_guardrail_reports_the_resource_that_breaks_it(resource, expected):
 def test_safe_resources_pass_every_guardrail():
     safe = [
         reg("aws:rds/instance:Instance", SAFE_DB),
-        reg("aws:ecs/taskDefinition:TaskDefinition", {"volumes": [{"name": "tmp"}], "containerDefinitions": json.dumps([SAFE_CONTAINER])}),
-        reg("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {"cidrIpv4": "0.0.0.0/0", "fromPort": 443, "toPort": 443, "ipProtocol": "tcp"}),
+        reg(
+            "aws:ecs/taskDefinition:TaskDefinition",
+            {"volumes": [{"name": "tmp"}], "containerDefinitions": json.dumps([SAFE_CONTAINER])},
+        ),
+        reg(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            {"cidrIpv4": "0.0.0.0/0", "fromPort": 443, "toPort": 443, "ipProtocol": "tcp"},
+        ),
         reg("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30}),
     ]
     assert violations(safe) == []

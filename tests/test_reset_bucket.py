@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -25,17 +25,28 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from crane_it.cli import reset_bucket as reset
 from crane_it.cli import main as crane_main
+from crane_it.cli import reset_bucket as reset
 from crane_it.reset_plan import Action, Entry, Plan, ResetError, Skipped
 
 REPO = Path(__file__).resolve().parents[1]
 MiB = 1024**2
 STORY_BUCKETS = ("story-reset", "story-rereset", "story-dry", "story-cli", "story-client")
-WRITES = {"CopyObject", "DeleteObject", "CreateMultipartUpload", "UploadPartCopy",
-          "CompleteMultipartUpload", "AbortMultipartUpload"}
-READS = {"ListObjectVersions", "GetBucketVersioning", "GetBucketLifecycleConfiguration",
-         "HeadObject", "GetObjectTagging"}
+WRITES = {
+    "CopyObject",
+    "DeleteObject",
+    "CreateMultipartUpload",
+    "UploadPartCopy",
+    "CompleteMultipartUpload",
+    "AbortMultipartUpload",
+}
+READS = {
+    "ListObjectVersions",
+    "GetBucketVersioning",
+    "GetBucketLifecycleConfiguration",
+    "HeadObject",
+    "GetObjectTagging",
+}
 
 
 # --- fixtures and helpers ---------------------------------------------------------------
@@ -45,9 +56,12 @@ READS = {"ListObjectVersions", "GetBucketVersioning", "GetBucketLifecycleConfigu
 def fake_aws_credentials(monkeypatch):
     """Point boto3 at fake credentials and no config files, so nothing can reach real AWS."""
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -73,8 +87,9 @@ def server_url():
 
 def _client(url: str):
     """An S3 client on the moto server, with explicit fake credentials."""
-    return boto3.client("s3", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        "s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 def _mark() -> datetime:
@@ -82,7 +97,7 @@ def _mark() -> datetime:
     now = time.time()
     second = math.floor(now)
     time.sleep(second + 1 - now + 0.05)
-    return datetime.fromtimestamp(second, timezone.utc)
+    return datetime.fromtimestamp(second, UTC)
 
 
 def _versioned_bucket(client, name: str, tags: dict[str, str] | None = None) -> None:
@@ -90,14 +105,16 @@ def _versioned_bucket(client, name: str, tags: dict[str, str] | None = None) -> 
     client.create_bucket(Bucket=name)
     client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     if tags:
-        client.put_bucket_tagging(Bucket=name, Tagging={
-            "TagSet": [{"Key": key, "Value": value} for key, value in tags.items()]})
+        client.put_bucket_tagging(
+            Bucket=name, Tagging={"TagSet": [{"Key": key, "Value": value} for key, value in tags.items()]}
+        )
 
 
 def _put(client, bucket: str, key: str, body: bytes, content_type: str, rev: str) -> str:
     """Write one object with a content type and a `rev` metadata entry; return its VersionId."""
-    return client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
-                             Metadata={"rev": rev})["VersionId"]
+    return client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata={"rev": rev})[
+        "VersionId"
+    ]
 
 
 def _delete(client, bucket: str, key: str) -> str:
@@ -119,10 +136,10 @@ def _versions(client, bucket: str) -> list[tuple]:
     """Return the full version listing: (key, version id, is marker, is latest, LastModified)."""
     rows = []
     for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        rows += [(v["Key"], v["VersionId"], False, v["IsLatest"], v["LastModified"])
-                 for v in page.get("Versions", [])]
-        rows += [(m["Key"], m["VersionId"], True, m["IsLatest"], m["LastModified"])
-                 for m in page.get("DeleteMarkers", [])]
+        rows += [(v["Key"], v["VersionId"], False, v["IsLatest"], v["LastModified"]) for v in page.get("Versions", [])]
+        rows += [
+            (m["Key"], m["VersionId"], True, m["IsLatest"], m["LastModified"]) for m in page.get("DeleteMarkers", [])
+        ]
     return sorted(rows)
 
 
@@ -190,15 +207,16 @@ def _story_phase_3(client, bucket: str, ids: dict[str, str]) -> None:
 
 def _multipart_upload(client, bucket: str, key: str, chunks: list[bytes]) -> str:
     """Upload chunks as the parts of one object with headers and a tag; return its VersionId."""
-    upload = client.create_multipart_upload(Bucket=bucket, Key=key, ContentType="application/x-big",
-                                            Metadata={"origin": "upload"}, Tagging="team=data")
+    upload = client.create_multipart_upload(
+        Bucket=bucket, Key=key, ContentType="application/x-big", Metadata={"origin": "upload"}, Tagging="team=data"
+    )
     parts = []
     for number, chunk in enumerate(chunks, start=1):
-        part = client.upload_part(Bucket=bucket, Key=key, UploadId=upload["UploadId"],
-                                  PartNumber=number, Body=chunk)
+        part = client.upload_part(Bucket=bucket, Key=key, UploadId=upload["UploadId"], PartNumber=number, Body=chunk)
         parts.append({"PartNumber": number, "ETag": part["ETag"]})
-    return client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload["UploadId"],
-                                            MultipartUpload={"Parts": parts})["VersionId"]
+    return client.complete_multipart_upload(
+        Bucket=bucket, Key=key, UploadId=upload["UploadId"], MultipartUpload={"Parts": parts}
+    )["VersionId"]
 
 
 @pytest.fixture(scope="module")
@@ -206,19 +224,22 @@ def timeline(server_url) -> Timeline:
     """Write every scenario's history in the same three phases, so the module sleeps only ~1.5s."""
     client = _client(server_url)
     line = Timeline(server_url, client)
-    for bucket in STORY_BUCKETS + ("paged", "multipart"):
+    for bucket in (*STORY_BUCKETS, "paged", "multipart"):
         line.ids[bucket] = {}
-        _versioned_bucket(client, bucket, {"client": "acme", "managed-by": "crane-it"}
-                          if bucket == "story-client" else None)
+        _versioned_bucket(
+            client, bucket, {"client": "acme", "managed-by": "crane-it"} if bucket == "story-client" else None
+        )
 
     for bucket in STORY_BUCKETS:
         _story_phase_1(client, bucket, line.ids[bucket])
     for number in range(30):
         _put(client, "paged", f"page/k{number:02}", f"a-{number}".encode(), "text/plain", "1")
     line.ids["multipart"]["big@1"] = _multipart_upload(
-        client, "multipart", "big-multipart.bin", [b"a" * 5 * MiB, b"b" * 5 * MiB, b"tail"])
+        client, "multipart", "big-multipart.bin", [b"a" * 5 * MiB, b"b" * 5 * MiB, b"tail"]
+    )
     line.ids["multipart"]["single@1"] = _put(
-        client, "multipart", "big-single.bin", b"s" * (6 * MiB + 1), "application/x-single", "1")
+        client, "multipart", "big-single.bin", b"s" * (6 * MiB + 1), "application/x-single", "1"
+    )
     line.states["t1"] = _state(client, "story-dry")
     line.t1 = _mark()
 
@@ -241,14 +262,18 @@ def timeline(server_url) -> Timeline:
 def _expected_plan(ids: dict[str, str], at: str) -> set[tuple]:
     """The actions that bring a story bucket from its final state back to t1, t2 or t3."""
     return {
-        "t1": {("edited.txt", "restore", ids["edited@3"], ids["edited@1"]),
-               ("flip.txt", "restore", ids["flip@3"], ids["flip@1"]),
-               ("gone.txt", "undelete", ids["gone-marker@3"], ids["gone@1"]),
-               ("new.txt", "delete", ids["new@3"], None)},
-        "t2": {("edited.txt", "restore", ids["edited@3"], ids["edited@2"]),
-               ("flip.txt", "delete", ids["flip@3"], None),
-               ("gone.txt", "undelete", ids["gone-marker@3"], ids["gone@1"]),
-               ("new.txt", "delete", ids["new@3"], None)},
+        "t1": {
+            ("edited.txt", "restore", ids["edited@3"], ids["edited@1"]),
+            ("flip.txt", "restore", ids["flip@3"], ids["flip@1"]),
+            ("gone.txt", "undelete", ids["gone-marker@3"], ids["gone@1"]),
+            ("new.txt", "delete", ids["new@3"], None),
+        },
+        "t2": {
+            ("edited.txt", "restore", ids["edited@3"], ids["edited@2"]),
+            ("flip.txt", "delete", ids["flip@3"], None),
+            ("gone.txt", "undelete", ids["gone-marker@3"], ids["gone@1"]),
+            ("new.txt", "delete", ids["new@3"], None),
+        },
         "t3": set(),
     }[at]
 
@@ -267,8 +292,7 @@ def test_reset_to_t2_brings_back_every_key_as_it_was_and_keeps_all_versions(time
     assert dict(report.applied) == {"restore": 1, "undelete": 1, "delete": 2}
     assert _state(client, bucket) == timeline.states["t2"]
     assert _state(client, bucket)["edited.txt"] == (b"second", "text/markdown", {"rev": "2"})
-    assert _state(client, bucket)["gone.txt"] == (
-        b'{"gone": false}', "application/json", {"rev": "1"})
+    assert _state(client, bucket)["gone.txt"] == (b'{"gone": false}', "application/json", {"rev": "1"})
     for hidden in ("new.txt", "flip.txt", "ghost.txt"):
         with pytest.raises(ClientError, match="NoSuchKey"):
             client.get_object(Bucket=bucket, Key=hidden)
@@ -276,11 +300,13 @@ def test_reset_to_t2_brings_back_every_key_as_it_was_and_keeps_all_versions(time
     old_ids = {(key, version) for key, version, *_ in before}
     assert old_ids <= {(key, version) for key, version, *_ in after}, "a version was lost"
     assert len(after) == len(before) + len(plan.actions)
-    assert [row for row in after if row[0] == "kept.txt"] == [
-        row for row in before if row[0] == "kept.txt"], "an untouched key got a new version"
+    assert [row for row in after if row[0] == "kept.txt"] == [row for row in before if row[0] == "kept.txt"], (
+        "an untouched key got a new version"
+    )
     assert {name for name, _ in calls} <= WRITES | READS
-    assert not [params for name, params in calls
-                if name == "DeleteObject" and "VersionId" in params], "a version was deleted"
+    assert not [params for name, params in calls if name == "DeleteObject" and "VersionId" in params], (
+        "a version was deleted"
+    )
 
 
 def test_second_reset_to_the_same_time_is_a_no_op_and_reset_to_t3_undoes_the_first(timeline):
@@ -317,8 +343,9 @@ def test_listing_in_pages_of_seven_plans_and_restores_all_thirty_keys(timeline):
 
     with _recording(client) as calls:
         plan = reset.prepare_reset(client, bucket, timeline.t1, prefix="page/", page_size=7)
-    report = reset.execute_plan(client, bucket, plan, workers=3,
-                                progress=lambda done, total: progress.append((done, total)))
+    report = reset.execute_plan(
+        client, bucket, plan, workers=3, progress=lambda done, total: progress.append((done, total))
+    )
 
     listings = [params for name, params in calls if name == "ListObjectVersions"]
     assert len(listings) == math.ceil(60 / 7), "60 versions in pages of 7"
@@ -327,13 +354,17 @@ def test_listing_in_pages_of_seven_plans_and_restores_all_thirty_keys(timeline):
     assert progress == [(done, 30) for done in range(1, 31)]
     assert report.failures == [] and report.applied == {"restore": 30}
     assert _state(client, bucket) == {
-        f"page/k{n:02}": (f"a-{n}".encode(), "text/plain", {"rev": "1"}) for n in range(30)}
+        f"page/k{n:02}": (f"a-{n}".encode(), "text/plain", {"rev": "1"}) for n in range(30)
+    }
 
 
 def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and_etag(timeline):
     client, bucket = timeline.client, "multipart"
-    original = {v["Key"]: v for v in client.list_object_versions(Bucket=bucket)["Versions"]
-                if v["VersionId"] in timeline.ids[bucket].values()}
+    original = {
+        v["Key"]: v
+        for v in client.list_object_versions(Bucket=bucket)["Versions"]
+        if v["VersionId"] in timeline.ids[bucket].values()
+    }
     with _recording(client) as calls:
         plan = reset.prepare_reset(client, bucket, timeline.t1)
         report = reset.execute_plan(client, bucket, plan, copy_limit=6 * MiB, part_size=5 * MiB)
@@ -341,7 +372,10 @@ def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and
     assert report.failures == [] and report.applied == {"restore": 2}
     part_copies = [params for name, params in calls if name == "UploadPartCopy"]
     assert sorted(p["CopySourceRange"] for p in part_copies if p["Key"] == "big-multipart.bin") == [
-        "bytes=0-5242879", "bytes=10485760-10485763", "bytes=5242880-10485759"]
+        "bytes=0-5242879",
+        "bytes=10485760-10485763",
+        "bytes=5242880-10485759",
+    ]
     assert len([p for p in part_copies if p["Key"] == "big-single.bin"]) == 2
     assert "CopyObject" not in {name for name, _ in calls}
     big = client.get_object(Bucket=bucket, Key="big-multipart.bin")
@@ -349,7 +383,8 @@ def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and
     assert (big["ContentType"], big["Metadata"]) == ("application/x-big", {"origin": "upload"})
     assert big["ETag"] == original["big-multipart.bin"]["ETag"]
     assert client.get_object_tagging(Bucket=bucket, Key="big-multipart.bin")["TagSet"] == [
-        {"Key": "team", "Value": "data"}]
+        {"Key": "team", "Value": "data"}
+    ]
     single = client.get_object(Bucket=bucket, Key="big-single.bin")
     assert single["Body"].read() == b"s" * (6 * MiB + 1)
     assert (single["ContentType"], single["Metadata"]) == ("application/x-single", {"rev": "1"})
@@ -362,13 +397,27 @@ def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and
 def test_cli_dry_run_then_reset_end_to_end_against_the_moto_server(timeline):
     client, bucket = timeline.client, "story-cli"
     before = _versions(client, bucket)
-    command = [sys.executable, "-m", "crane_it", "reset-bucket", "--bucket", bucket,
-               "--to", reset.isoformat(timeline.t2), "--endpoint-url", timeline.url,
-               "--region", "us-east-1", "--workers", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "crane_it",
+        "reset-bucket",
+        "--bucket",
+        bucket,
+        "--to",
+        reset.isoformat(timeline.t2),
+        "--endpoint-url",
+        timeline.url,
+        "--region",
+        "us-east-1",
+        "--workers",
+        "2",
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
 
-    dry = subprocess.run(command + ["--dry-run", "--json"], capture_output=True, text=True, env=env,
-                         cwd=REPO, timeout=60)
+    dry = subprocess.run(
+        [*command, "--dry-run", "--json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+    )
     assert dry.returncode == 0, dry.stderr
     planned = json.loads(dry.stdout)
     assert planned["dry_run"] is True
@@ -387,8 +436,20 @@ def test_cli_dry_run_then_reset_end_to_end_against_the_moto_server(timeline):
 def test_cli_dry_run_prints_the_plan_as_a_table(timeline, capsys):
     before = _versions(timeline.client, "story-dry")
     t2 = reset.isoformat(timeline.t2)
-    code = crane_main(["reset-bucket", "--bucket", "story-dry", "--to", t2, "--dry-run",
-                       "--endpoint-url", timeline.url, "--region", "us-east-1"])
+    code = crane_main(
+        [
+            "reset-bucket",
+            "--bucket",
+            "story-dry",
+            "--to",
+            t2,
+            "--dry-run",
+            "--endpoint-url",
+            timeline.url,
+            "--region",
+            "us-east-1",
+        ]
+    )
 
     out = capsys.readouterr().out.splitlines()
     assert code == 0
@@ -402,8 +463,19 @@ def test_cli_dry_run_prints_the_plan_as_a_table(timeline, capsys):
 
 
 def test_cli_finds_the_bucket_by_client_tags(timeline, capsys):
-    code = crane_main(["reset-bucket", "--client", "acme", "--to", reset.isoformat(timeline.t2),
-                       "--endpoint-url", timeline.url, "--region", "us-east-1"])
+    code = crane_main(
+        [
+            "reset-bucket",
+            "--client",
+            "acme",
+            "--to",
+            reset.isoformat(timeline.t2),
+            "--endpoint-url",
+            timeline.url,
+            "--region",
+            "us-east-1",
+        ]
+    )
 
     assert code == 0
     assert "client acme: bucket story-client" in capsys.readouterr().err
@@ -422,7 +494,7 @@ def _bucket_with_one_object(s3, name: str = "history") -> datetime:
 
 def test_a_time_in_the_future_is_refused(s3):
     _bucket_with_one_object(s3)
-    future = datetime.now(timezone.utc) + timedelta(hours=1)
+    future = datetime.now(UTC) + timedelta(hours=1)
     with pytest.raises(ResetError, match=r"bucket history: .* is in the future"):
         reset.prepare_reset(s3, "history", future)
 
@@ -437,31 +509,42 @@ def test_a_time_before_the_oldest_version_is_refused_with_the_earliest_restorabl
 
 def test_a_time_older_than_noncurrent_version_expiration_is_refused(s3):
     _bucket_with_one_object(s3)
-    s3.put_bucket_lifecycle_configuration(Bucket="history", LifecycleConfiguration={"Rules": [{
-        "ID": "trim-history", "Status": "Enabled", "Filter": {"Prefix": ""},
-        "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]})
-    expected = ("lifecycle rule 'trim-history' expires noncurrent versions after 30 days, "
-                ".*; earliest restorable time is")
+    s3.put_bucket_lifecycle_configuration(
+        Bucket="history",
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "trim-history",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                }
+            ]
+        },
+    )
+    expected = (
+        "lifecycle rule 'trim-history' expires noncurrent versions after 30 days, .*; earliest restorable time is"
+    )
     with pytest.raises(ResetError, match=expected):
-        reset.prepare_reset(s3, "history", datetime.now(timezone.utc) - timedelta(days=31))
+        reset.prepare_reset(s3, "history", datetime.now(UTC) - timedelta(days=31))
 
 
 def test_a_bucket_that_never_had_versioning_is_refused(s3):
     s3.create_bucket(Bucket="plain")
     with pytest.raises(ResetError, match="bucket plain has never had versioning enabled"):
-        reset.prepare_reset(s3, "plain", datetime.now(timezone.utc))
+        reset.prepare_reset(s3, "plain", datetime.now(UTC))
 
 
 def test_a_bucket_with_versioning_suspended_is_refused(s3):
     _bucket_with_one_object(s3, "paused")
     s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Suspended"})
     with pytest.raises(ResetError, match="bucket paused has versioning Suspended"):
-        reset.prepare_reset(s3, "paused", datetime.now(timezone.utc))
+        reset.prepare_reset(s3, "paused", datetime.now(UTC))
 
 
 def test_a_missing_bucket_is_refused(s3):
     with pytest.raises(ResetError, match="bucket nowhere does not exist"):
-        reset.prepare_reset(s3, "nowhere", datetime.now(timezone.utc))
+        reset.prepare_reset(s3, "nowhere", datetime.now(UTC))
 
 
 def test_cli_refuses_a_naive_time_with_exit_code_2(capsys):
@@ -472,19 +555,22 @@ def test_cli_refuses_a_naive_time_with_exit_code_2(capsys):
 
 def test_cli_refuses_a_future_time_with_exit_code_2(s3, capsys):
     _bucket_with_one_object(s3)
-    code = crane_main(["reset-bucket", "--bucket", "history", "--to", "2999-01-01T00:00:00Z",
-                       "--region", "us-east-1"])
+    code = crane_main(["reset-bucket", "--bucket", "history", "--to", "2999-01-01T00:00:00Z", "--region", "us-east-1"])
     assert code == 2
     assert "is in the future" in capsys.readouterr().err
 
 
 def test_failed_actions_are_reported_and_the_rest_still_applied(s3):
     _versioned_bucket(s3, "partial")
-    current = {key: s3.put_object(Bucket="partial", Key=key, Body=b"x")["VersionId"]
-               for key in ("a.txt", "b.txt")}
-    plan = Plan(datetime.now(timezone.utc), (
-        Action("a.txt", "restore", current["a.txt"], "no-such-version", 1),
-        Action("b.txt", "delete", current["b.txt"], None)), unchanged=0)
+    current = {key: s3.put_object(Bucket="partial", Key=key, Body=b"x")["VersionId"] for key in ("a.txt", "b.txt")}
+    plan = Plan(
+        datetime.now(UTC),
+        (
+            Action("a.txt", "restore", current["a.txt"], "no-such-version", 1),
+            Action("b.txt", "delete", current["b.txt"], None),
+        ),
+        unchanged=0,
+    )
 
     report = reset.execute_plan(s3, "partial", plan)
 
@@ -517,23 +603,23 @@ def test_client_slug_without_a_bucket_is_refused(tagged_buckets):
 
 
 def test_client_slug_with_two_buckets_is_refused_naming_both(tagged_buckets):
-    expected = ("2 buckets are tagged client=globex and managed-by=crane-it: "
-                "globex-1, globex-2; choose one with --bucket")
+    expected = (
+        "2 buckets are tagged client=globex and managed-by=crane-it: globex-1, globex-2; choose one with --bucket"
+    )
     with pytest.raises(ResetError, match=expected):
         reset.find_client_bucket(tagged_buckets, "globex")
 
 
 # --- the pure planner ---------------------------------------------------------------------
 
-BASE = datetime(2026, 11, 20, 10, 0, 0, tzinfo=timezone.utc)
+BASE = datetime(2026, 11, 20, 10, 0, 0, tzinfo=UTC)
 
 
 def _at(seconds: int) -> datetime:
     return BASE + timedelta(seconds=seconds)
 
 
-def _version(vid: str, second: int, latest: bool = False, etag: str | None = None,
-             **extra) -> Entry:
+def _version(vid: str, second: int, latest: bool = False, etag: str | None = None, **extra) -> Entry:
     return Entry("k", vid, _at(second), latest, False, etag or f'"{vid}"', 1, **extra)
 
 
@@ -557,8 +643,7 @@ def test_key_absent_at_the_time_and_deleted_now_is_left_alone():
 
 
 def test_key_deleted_at_the_time_and_deleted_now_is_left_alone():
-    plan = _plan([_marker("m2", 30, latest=True), _version("v2", 20),
-                  _marker("m1", 10), _version("v1", 0)], 15)
+    plan = _plan([_marker("m2", 30, latest=True), _version("v2", 20), _marker("m1", 10), _version("v1", 0)], 15)
     assert plan.actions == () and plan.unchanged == 1
 
 
@@ -568,8 +653,9 @@ def test_key_deleted_after_the_time_is_undeleted_with_the_version_current_then()
 
 
 def test_a_copy_with_the_same_etag_and_size_counts_as_unchanged():
-    plan = _plan([_version("copy", 30, latest=True, etag='"same"'), _version("v2", 20),
-                  _version("v1", 10, etag='"same"')], 15)
+    plan = _plan(
+        [_version("copy", 30, latest=True, etag='"same"'), _version("v2", 20), _version("v1", 10, etag='"same"')], 15
+    )
     assert plan.actions == () and plan.unchanged == 1
 
 
@@ -608,19 +694,25 @@ def test_part_size_prefers_the_original_upload_and_respects_the_part_count_limit
     assert reset.choose_part_size(five_tib, original=None) == math.ceil(five_tib / 10_000)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, tzinfo=timezone.utc)),
-    ("2026-11-20T11:30:00+01:30", datetime(2026, 11, 20, 10, tzinfo=timezone.utc)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+        ("2026-11-20T11:30:00+01:30", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+    ],
+)
 def test_times_with_a_timezone_are_read_as_utc(text, expected):
     assert reset.parse_time(text) == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    ("2026-11-20T10:00:00", "has no timezone"),
-    ("2026-11-20", "has no timezone"),
-    ("last tuesday", "is not an ISO-8601 time"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2026-11-20T10:00:00", "has no timezone"),
+        ("2026-11-20", "has no timezone"),
+        ("last tuesday", "is not an ISO-8601 time"),
+    ],
+)
 def test_naive_or_unreadable_times_are_refused(text, message):
     with pytest.raises(ResetError, match=message):
         reset.parse_time(text)

@@ -3,10 +3,9 @@
 import json
 
 import pulumi
-import pulumi_aws as aws
 import pytest
-from pulumi.runtime.rpc import _special_secret_sig as SECRET_MARK
-from pulumi.runtime.rpc import _special_sig_key as SECRET_SIG
+from pulumi.runtime.rpc import _special_secret_sig as SECRET_MARK  # noqa: N812
+from pulumi.runtime.rpc import _special_sig_key as SECRET_SIG  # noqa: N812
 
 from crane_it.image import context_tag
 from crane_it.link import ServiceLink
@@ -37,10 +36,16 @@ def _link() -> ServiceLink:
     return ServiceLink(
         environment={"DB_HOST": pulumi.Output.from_input("db.internal"), "DB_PORT": "5432"},
         secrets={"DB_PASSWORD": pulumi.Output.from_input(f"{DB_SECRET}:password::")},
-        task_statements=[{"Effect": "Allow", "Action": "s3:GetObject",
-                          "Resource": pulumi.Output.from_input("arn:aws:s3:::acme-data/*")}],
-        execution_statements=[{"Effect": "Allow", "Action": "kms:Decrypt",
-                               "Resource": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/db"}],
+        task_statements=[
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": pulumi.Output.from_input("arn:aws:s3:::acme-data/*"),
+            }
+        ],
+        execution_statements=[
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/db"}
+        ],
     )
 
 
@@ -73,6 +78,7 @@ def _policy(plan, name: str) -> list[dict]:
 
 
 # --- task definition --------------------------------------------------------------------
+
 
 def test_task_runs_on_fargate_with_the_spec_size_and_architecture(render):
     plan, _ = _render(render, {"cpu": 1024, "memory": 4096, "architecture": "arm64"})
@@ -145,16 +151,26 @@ def test_container_health_check_is_absent_by_default(render):
 
 
 def test_container_health_check_is_rendered_when_requested(render):
-    check = {"command": ["CMD-SHELL", "curl -f http://localhost:8080/healthz || exit 1"],
-             "interval_seconds": 45, "timeout_seconds": 4, "retries": 2, "start_period_seconds": 20}
+    check = {
+        "command": ["CMD-SHELL", "curl -f http://localhost:8080/healthz || exit 1"],
+        "interval_seconds": 45,
+        "timeout_seconds": 4,
+        "retries": 2,
+        "start_period_seconds": 20,
+    }
     plan, _ = _render(render, {"container_health_check": check})
 
     assert _container(plan)["healthCheck"] == {
-        "command": check["command"], "interval": 45, "timeout": 4, "retries": 2, "startPeriod": 20,
+        "command": check["command"],
+        "interval": 45,
+        "timeout": 4,
+        "retries": 2,
+        "startPeriod": 20,
     }
 
 
 # --- roles ------------------------------------------------------------------------------
+
 
 def test_secret_resource_strips_the_json_key_selector_but_keeps_parameters():
     assert secret_resource(f"{SECRET}:password:AWSCURRENT:") == SECRET
@@ -218,6 +234,7 @@ def test_roles_trust_only_ecs_tasks_and_the_task_role_only_this_account(render):
 
 # --- security groups and load balancer ----------------------------------------------------
 
+
 def _rules(plan, kind, security_group_id):
     return [r.inputs for r in plan.of_type(kind) if r.inputs["securityGroupId"] == security_group_id]
 
@@ -256,8 +273,14 @@ def test_load_balancer_is_public_in_public_subnets_and_drops_invalid_headers(ren
 
 
 def test_target_group_checks_health_as_the_spec_says(render):
-    check = {"path": "/healthz", "matcher": "200", "interval_seconds": 20, "timeout_seconds": 6,
-             "healthy_threshold": 3, "unhealthy_threshold": 4}
+    check = {
+        "path": "/healthz",
+        "matcher": "200",
+        "interval_seconds": 20,
+        "timeout_seconds": 6,
+        "healthy_threshold": 3,
+        "unhealthy_threshold": 4,
+    }
     plan, _ = _render(render, {"health_check": check})
 
     group = plan.one("aws:lb/targetGroup:TargetGroup").inputs
@@ -270,6 +293,7 @@ def test_target_group_checks_health_as_the_spec_says(render):
 
 # --- ECS service ------------------------------------------------------------------------
 
+
 def test_service_runs_private_tasks_with_rollback_and_the_grace_period(render):
     plan, seen = _render(render, {"desired_count": 3, "health_check": {"grace_period_seconds": 120}})
 
@@ -279,7 +303,9 @@ def test_service_runs_private_tasks_with_rollback_and_the_grace_period(render):
     assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert inputs["healthCheckGracePeriodSeconds"] == 120
     assert inputs["networkConfiguration"] == {
-        "subnets": seen["private"], "securityGroups": [seen["task_sg"]], "assignPublicIp": False,
+        "subnets": seen["private"],
+        "securityGroups": [seen["task_sg"]],
+        "assignPublicIp": False,
     }
     assert inputs["propagateTags"] == "SERVICE"
     assert inputs["loadBalancers"][0]["containerPort"] == 8080
@@ -307,14 +333,19 @@ def test_autoscaling_tracks_cpu_and_memory_and_owns_the_desired_count(render):
     assert target["scalableDimension"] == "ecs:service:DesiredCount" and target["serviceNamespace"] == "ecs"
     assert target["resourceId"].startswith("service/acme-cluster-")
     policies = {
-        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["predefinedMetricType"]:
-        p.inputs for p in plan.of_type("aws:appautoscaling/policy:Policy")
+        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"][
+            "predefinedMetricType"
+        ]: p.inputs
+        for p in plan.of_type("aws:appautoscaling/policy:Policy")
     }
     assert {k: v["targetTrackingScalingPolicyConfiguration"]["targetValue"] for k, v in policies.items()} == {
-        "ECSServiceAverageCPUUtilization": 50, "ECSServiceAverageMemoryUtilization": 70,
+        "ECSServiceAverageCPUUtilization": 50,
+        "ECSServiceAverageMemoryUtilization": 70,
     }
-    assert all(p["policyType"] == "TargetTrackingScaling" and p["resourceId"] == target["resourceId"]
-               for p in policies.values())
+    assert all(
+        p["policyType"] == "TargetTrackingScaling" and p["resourceId"] == target["resourceId"]
+        for p in policies.values()
+    )
     assert plan.one("aws:ecs/service:Service").ignore_changes == ["desiredCount"]
 
 
@@ -334,6 +365,7 @@ def test_no_autoscaling_declares_no_scaling_resources(render):
 
 
 # --- HTTP and HTTPS -----------------------------------------------------------------------
+
 
 def _listeners(plan) -> dict[int, dict]:
     return {int(r.inputs["port"]): r.inputs for r in plan.of_type(LISTENER)}
@@ -398,6 +430,7 @@ def test_without_domain_or_certificate_http_forwards_to_the_app(render):
 
 # --- image build --------------------------------------------------------------------------
 
+
 def _context(tmp_path, body="FROM scratch\n"):
     context = tmp_path / "app"
     context.mkdir(exist_ok=True)
@@ -430,8 +463,11 @@ def test_build_pushes_a_content_tagged_image_that_the_task_runs(render, tmp_path
     tag = context_tag(BuildSpec.model_validate(build), "linux/arm64")
     assert image.inputs["imageName"] == f"{repository.outputs['repositoryUrl']}:{tag}"
     assert image.inputs["build"] == {
-        "context": str(context), "dockerfile": str(context / "Dockerfile"), "target": "runtime",
-        "args": {"VERSION": "1"}, "platform": "linux/arm64",
+        "context": str(context),
+        "dockerfile": str(context / "Dockerfile"),
+        "target": "runtime",
+        "args": {"VERSION": "1"},
+        "platform": "linux/arm64",
     }
     assert _container(plan)["image"] == image.inputs["imageName"]
     registry = image.inputs["registry"]
@@ -464,6 +500,7 @@ def test_missing_build_context_is_refused_with_its_path(render, tmp_path):
 
 # --- structure ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("build", [False, True])
 def test_every_service_resource_is_a_child_on_the_explicit_provider(render, tmp_path, build):
     service = {"domain": "shop.acme.example", "hosted_zone_id": "Z0123456789ABC", "autoscaling": {}}
@@ -475,7 +512,9 @@ def test_every_service_resource_is_a_child_on_the_explicit_provider(render, tmp_
     component = plan.one("crane:index:Service")
     network = plan.one("crane:index:Network")
     assert {r.type for r in plan.children_of(component.urn)} >= {
-        TASK_DEF, "aws:ecs/service:Service", "aws:lb/loadBalancer:LoadBalancer",
+        TASK_DEF,
+        "aws:ecs/service:Service",
+        "aws:lb/loadBalancer:LoadBalancer",
     }
     for r in plan:
         if r.custom and not r.type.startswith("pulumi:providers:"):

@@ -8,8 +8,8 @@ import pytest
 
 from crane_it.facts.fargate import FARGATE_MEMORY
 from crane_it.facts.regions import REGIONS
-from crane_it.spec import ClientSpec
 from crane_it.loader import SpecError, parse_spec
+from crane_it.spec import ClientSpec
 from tests.conftest import NOW
 
 MINIMAL = """
@@ -94,7 +94,9 @@ def test_region_table_matches_botocore_commercial_regions():
     assert botocore_regions <= REGIONS, sorted(botocore_regions - REGIONS)
 
 
-@pytest.mark.parametrize("cpu,memory", [(cpu, mem) for cpu, mems in FARGATE_MEMORY.items() for mem in (mems[0], mems[-1])])
+@pytest.mark.parametrize(
+    "cpu,memory", [(cpu, mem) for cpu, mems in FARGATE_MEMORY.items() for mem in (mems[0], mems[-1])]
+)
 def test_every_fargate_pair_is_accepted(cpu, memory):
     spec = accepted(MINIMAL + f"  cpu: {cpu}\n  memory: {memory}\n")
     assert (spec.service.cpu, spec.service.memory) == (cpu, memory)
@@ -102,7 +104,11 @@ def test_every_fargate_pair_is_accepted(cpu, memory):
 
 @pytest.mark.parametrize(
     "cpu,memory,valid",
-    [(256, 4096, "valid: 512, 1024, 2048"), (1024, 1024, "valid: 2048-8192 in steps of 1024"), (8192, 20000, "16384-61440 in steps of 4096")],
+    [
+        (256, 4096, "valid: 512, 1024, 2048"),
+        (1024, 1024, "valid: 2048-8192 in steps of 1024"),
+        (8192, 20000, "16384-61440 in steps of 4096"),
+    ],
 )
 def test_invalid_fargate_pair_quotes_the_valid_sizes(cpu, memory, valid):
     message = refusal(MINIMAL + f"  cpu: {cpu}\n  memory: {memory}\n")
@@ -139,13 +145,21 @@ def test_top_level_volumes_are_refused_too():
         ("  secrets: {TOKEN: plaintext}\n", "service.secrets.TOKEN", "should match pattern"),
         ("  log_retention_days: 10\n", "service.log_retention_days", "30"),
         ("  health_check: {path: healthz}\n", "service.health_check.path", "should match pattern"),
-        ("  health_check: {interval_seconds: 10, timeout_seconds: 10}\n", "service.health_check.timeout_seconds", "timeout_seconds=10 must be less than interval_seconds=10"),
+        (
+            "  health_check: {interval_seconds: 10, timeout_seconds: 10}\n",
+            "service.health_check.timeout_seconds",
+            "timeout_seconds=10 must be less than interval_seconds=10",
+        ),
         ("  autoscaling: {min: 4, max: 2}\n", "service.autoscaling.min", "min=4 is greater than max=2"),
         ("  autoscaling: {min: 3, max: 6}\n", "service", "desired_count=2 is outside autoscaling min=3..max=6"),
         ("  domain: Shop.Acme\n", "service.domain", "should match pattern"),
         ("  hosted_zone_id: Z123ABC\n", "service.hosted_zone_id", "`hosted_zone_id` needs `domain`"),
         ("  build: {context: ./app}\n", "service", "exactly one of `image`"),
-        ("  environment: {A: x}\n  secrets: {A: 'arn:aws:ssm:eu-west-1:123456789012:parameter/a'}\n", "service", "set in both environment and secrets"),
+        (
+            "  environment: {A: x}\n  secrets: {A: 'arn:aws:ssm:eu-west-1:123456789012:parameter/a'}\n",
+            "service",
+            "set in both environment and secrets",
+        ),
     ],
 )
 def test_service_fields_are_range_checked(extra, field, fragment):
@@ -185,7 +199,11 @@ def test_secrets_accept_secrets_manager_and_ssm_arns():
 
 @pytest.mark.parametrize(
     "tags,fragment",
-    [("{client: other}", "set by Crane It"), ("{'aws:owner': x}", "reserved by AWS"), ("{team: 'a|b'}", "should match pattern")],
+    [
+        ("{client: other}", "set by Crane It"),
+        ("{'aws:owner': x}", "reserved by AWS"),
+        ("{team: 'a|b'}", "should match pattern"),
+    ],
 )
 def test_tags_cannot_override_our_tags_or_aws_ones(tags, fragment):
     assert fragment in refusal(MINIMAL + f"tags: {tags}\n")
@@ -194,7 +212,10 @@ def test_tags_cannot_override_our_tags_or_aws_ones(tags, fragment):
 def test_brought_vpc_needs_all_three_ids_and_no_created_vpc_settings():
     byo = "network:\n  vpc_id: vpc-0a1b2c3d\n"
     assert "missing: private_subnet_ids, public_subnet_ids" in refusal(MINIMAL + byo)
-    full = byo + "  public_subnet_ids: [subnet-0a1b2c3d, subnet-1a1b2c3d]\n  private_subnet_ids: [subnet-2a1b2c3d, subnet-3a1b2c3d]\n"
+    full = (
+        byo
+        + "  public_subnet_ids: [subnet-0a1b2c3d, subnet-1a1b2c3d]\n  private_subnet_ids: [subnet-2a1b2c3d, subnet-3a1b2c3d]\n"
+    )
     assert not accepted(MINIMAL + full).network.creates_vpc
     assert "only apply when Crane It creates the VPC" in refusal(MINIMAL + full + "  nat: single\n")
 
@@ -249,7 +270,11 @@ def test_data_defaults_are_the_safe_ones():
         ("{instance_class: db.x9.huge}", "database.instance_class", "is not offered; valid families"),
         ("{instance_class: t4g.micro}", "database.instance_class", "should match pattern"),
         ("{backup_retention_days: 3}", "database.backup_retention_days", "greater than or equal to 7"),
-        ("{engine: mysql, version: '8.0', performance_insights: true}", "database", "Performance Insights is not available for mysql on db.t4g.micro"),
+        (
+            "{engine: mysql, version: '8.0', performance_insights: true}",
+            "database",
+            "Performance Insights is not available for mysql on db.t4g.micro",
+        ),
     ],
 )
 def test_database_fields_are_refused_with_named_fields(database, field, fragment):
@@ -270,15 +295,23 @@ def test_restore_time_in_the_future_is_refused():
 
 def test_restore_time_before_the_point_in_time_window_is_refused():
     old = (NOW - dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    message = refusal(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\nbackup: {{point_in_time_days: 14}}\n")
+    message = refusal(
+        MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\nbackup: {{point_in_time_days: 14}}\n"
+    )
     assert "database.restore.point_in_time=2026-11-06T12:00:00+00:00 is before the backup window" in message
     assert "backup.point_in_time_days=14 days reach back to 2026-11-12T12:00:00+00:00" in message
     assert "if this restore was already applied, set database.restore.applied: true" in message
     # Once applied, the time is history and later deploys are not refused as the window moves on.
-    applied = accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}', applied: true}}\nbackup: {{point_in_time_days: 14}}\n")
+    applied = accepted(
+        MINIMAL
+        + f"database:\n  restore: {{point_in_time: '{old}', applied: true}}\nbackup: {{point_in_time_days: 14}}\n"
+    )
     assert applied.database.restore.applied
     # The same time is fine with AWS Backup's default 35-day continuous window.
-    assert accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\n").database.restore_slug == "20261106120000"
+    assert (
+        accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\n").database.restore_slug
+        == "20261106120000"
+    )
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "2026-11-20T10:00:00"])
@@ -306,7 +339,9 @@ def test_old_versions_must_outlive_the_reset_window():
 
 @pytest.mark.parametrize("name", ["BUCKET_NAME", "DB_PASSWORD"])
 def test_app_cannot_shadow_the_variables_the_stack_sets(name):
-    spec_text = DATA.replace("  image: ghcr.io/acme/shop:1.4.2\n", f"  image: ghcr.io/acme/shop:1.4.2\n  environment: {{{name}: x}}\n")
+    spec_text = DATA.replace(
+        "  image: ghcr.io/acme/shop:1.4.2\n", f"  image: ghcr.io/acme/shop:1.4.2\n  environment: {{{name}: x}}\n"
+    )
     assert f"['{name}'] are set by Crane It" in refusal(spec_text)
 
 
@@ -321,7 +356,11 @@ def test_app_cannot_shadow_the_variables_the_stack_sets(name):
         ("{monthly_retention_days: 30}", "backup", "at least 120"),
         ("{vault_lock: strict}", "backup.vault_lock", "'none', 'governance' or 'compliance'"),
         ("{compliance_grace_days: 5}", "backup", "only applies with vault_lock: compliance"),
-        ("{vault_lock: compliance, compliance_grace_days: 1}", "backup.compliance_grace_days", "greater than or equal to 3"),
+        (
+            "{vault_lock: compliance, compliance_grace_days: 1}",
+            "backup.compliance_grace_days",
+            "greater than or equal to 3",
+        ),
         ("{copy_to_region: eu-west-1}", "backup", "is the client's own region"),
         ("{copy_to_region: moon-1}", "backup.copy_to_region", "Input should be"),
         ("{restore_testing: {start_window_hours: 0}}", "backup.restore_testing", "start_window_hours"),

@@ -34,13 +34,15 @@ def test_every_stack_passes_every_guardrail(stack_plan):
 
 
 def test_no_resource_uses_the_default_provider(stack_plan):
-    stack, plan = stack_plan
+    _, plan = stack_plan
     provider = plan.one("pulumi:providers:aws", f"{plan[0].name}-aws")
     for reg in plan:
         if reg.custom and reg.type.startswith("aws:"):
             assert reg.provider, f"{reg.urn} has no explicit provider"
             assert "::default" not in reg.provider, f"{reg.urn} uses the default aws provider"
-            assert reg.provider.startswith(provider.urn) or "backup-copy" in reg.provider, f"{reg.urn} on {reg.provider}"
+            assert reg.provider.startswith(provider.urn) or "backup-copy" in reg.provider, (
+                f"{reg.urn} on {reg.provider}"
+            )
 
 
 def test_provider_tags_every_resource_with_client_stack_and_owner(stack_plan):
@@ -99,16 +101,20 @@ def test_plan_command_prints_the_tree_and_refuses_a_bad_spec(tmp_path):
     ok = subprocess.run([CRANE, "plan", "example"], cwd=ROOT / "tests", capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert "* Client example" in ok.stdout and "Instance example-db [protected] [retained on delete]" in ok.stdout
-    assert "readonlyRootFilesystem\":true" in ok.stdout
+    assert 'readonlyRootFilesystem":true' in ok.stdout
     bad = tmp_path / "example.yaml"
     bad.write_text("client: example\nregion: eu-west-1\nservice: {image: x, cpu: 256, memory: 4096}\n")
     refused = subprocess.run([CRANE, "plan", "example", "--spec", str(bad)], cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2
-    assert "example.yaml:3: service.memory: memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048" in refused.stderr
+    assert (
+        "example.yaml:3: service.memory: memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048" in refused.stderr
+    )
     assert refused.stdout == ""
 
 
 def test_plan_outside_a_pulumi_project_says_so(tmp_path):
-    refused = subprocess.run([sys.executable, "-m", "crane_it", "plan", "example"], cwd=tmp_path, capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "crane_it", "plan", "example"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert refused.returncode == 2
     assert "no Pulumi.yaml in" in refused.stderr and refused.stdout == ""

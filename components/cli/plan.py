@@ -31,7 +31,12 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:ec2/natGateway:NatGateway": ("connectivityType",),
     "aws:ecs/cluster:Cluster": ("settings",),
     "aws:ecs/taskDefinition:TaskDefinition": ("cpu", "memory", "runtimePlatform"),
-    "aws:ecs/service:Service": ("desiredCount", "launchType", "deploymentCircuitBreaker", "healthCheckGracePeriodSeconds"),
+    "aws:ecs/service:Service": (
+        "desiredCount",
+        "launchType",
+        "deploymentCircuitBreaker",
+        "healthCheckGracePeriodSeconds",
+    ),
     "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "dropInvalidHeaderFields"),
     "aws:lb/targetGroup:TargetGroup": ("port", "targetType", "healthCheck"),
     "aws:lb/listener:Listener": ("port", "protocol", "sslPolicy"),
@@ -39,11 +44,23 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("fromPort", "toPort", "cidrIpv4", "cidrIpv6"),
     "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration",),
     "aws:rds/instance:Instance": (
-        "engine", "engineVersion", "instanceClass", "allocatedStorage", "maxAllocatedStorage", "multiAz",
-        "storageEncrypted", "deletionProtection", "backupRetentionPeriod", "restoreToPointInTime",
+        "engine",
+        "engineVersion",
+        "instanceClass",
+        "allocatedStorage",
+        "maxAllocatedStorage",
+        "multiAz",
+        "storageEncrypted",
+        "deletionProtection",
+        "backupRetentionPeriod",
+        "restoreToPointInTime",
     ),
     "aws:backup/plan:Plan": ("rules",),
-    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": ("minRetentionDays", "maxRetentionDays", "changeableForDays"),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+        "minRetentionDays",
+        "maxRetentionDays",
+        "changeableForDays",
+    ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", "threshold", "comparisonOperator"),
     "aws:sns/topicSubscription:TopicSubscription": ("protocol", "endpoint"),
 }
@@ -112,7 +129,9 @@ def tree_lines(plan: offline.Plan) -> Iterator[str]:
 
 
 def _subtree(plan: offline.Plan, node: offline.Registration, depth: int) -> Iterator[str]:
-    flags = "".join(f" [{flag}]" for flag, on in (("protected", node.protect), ("retained on delete", node.retain_on_delete)) if on)
+    flags = "".join(
+        f" [{flag}]" for flag, on in (("protected", node.protect), ("retained on delete", node.retain_on_delete)) if on
+    )
     settings = _settings(node)
     yield f"{'  ' * depth}{'+' if node.custom else '*'} {node.type.split(':')[-1]} {node.name}{flags}{settings}"
     # Sorted by kind and name: registration order varies between runs, a review diff must not.
@@ -121,7 +140,11 @@ def _subtree(plan: offline.Plan, node: offline.Registration, depth: int) -> Iter
 
 
 def _settings(node: offline.Registration) -> str:
-    shown = {key: node.inputs[key] for key in KEY_SETTINGS.get(node.type, ()) if node.inputs.get(key) not in (None, "", [], {})}
+    shown = {
+        key: node.inputs[key]
+        for key in KEY_SETTINGS.get(node.type, ())
+        if node.inputs.get(key) not in (None, "", [], {})
+    }
     if node.type == "aws:ecs/taskDefinition:TaskDefinition":
         shown.update(_containers(node.inputs.get("containerDefinitions")))
     if not shown:
@@ -172,6 +195,11 @@ def summary(plan: offline.Plan) -> str:
 
 def _as_json(node: offline.Registration) -> dict[str, Any]:
     return {
-        "urn": node.urn, "type": node.type, "parent": node.parent, "provider": node.provider,
-        "protect": node.protect, "retain_on_delete": node.retain_on_delete, "inputs": node.inputs,
+        "urn": node.urn,
+        "type": node.type,
+        "parent": node.parent,
+        "provider": node.provider,
+        "protect": node.protect,
+        "retain_on_delete": node.retain_on_delete,
+        "inputs": node.inputs,
     }

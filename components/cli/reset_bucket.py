@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,8 +44,16 @@ COPY_OBJECT_LIMIT = 5 * 1024**3
 """Largest source CopyObject accepts (5 GiB); bigger versions are copied with UploadPartCopy."""
 DEFAULT_WORKERS = 8
 MANAGED_BY = ("managed-by", "crane-it")
-COPIED_HEADERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage",
-                  "CacheControl", "Expires", "WebsiteRedirectLocation", "Metadata")
+COPIED_HEADERS = (
+    "ContentType",
+    "ContentEncoding",
+    "ContentDisposition",
+    "ContentLanguage",
+    "CacheControl",
+    "Expires",
+    "WebsiteRedirectLocation",
+    "Metadata",
+)
 """Object headers a multipart copy must pass on, since only CopyObject copies them itself."""
 
 Progress = Callable[[int, int], None]
@@ -72,8 +80,7 @@ class Report:
 # --- reading and planning ---------------------------------------------------------------
 
 
-def list_history(client, bucket: str, prefix: str = "",
-                 page_size: int = 1000) -> dict[str, list[Entry]]:
+def list_history(client, bucket: str, prefix: str = "", page_size: int = 1000) -> dict[str, list[Entry]]:
     """Read every version and delete marker under prefix, grouped by key, in listing order."""
     history: dict[str, list[Entry]] = {}
     pages = client.get_paginator("list_object_versions").paginate(
@@ -82,8 +89,16 @@ def list_history(client, bucket: str, prefix: str = "",
     for page in pages:
         for item in page.get("Versions", []):
             history.setdefault(item["Key"], []).append(
-                Entry(item["Key"], item["VersionId"], item["LastModified"], item["IsLatest"],
-                      False, item.get("ETag"), item.get("Size", 0), item.get("StorageClass"))
+                Entry(
+                    item["Key"],
+                    item["VersionId"],
+                    item["LastModified"],
+                    item["IsLatest"],
+                    False,
+                    item.get("ETag"),
+                    item.get("Size", 0),
+                    item.get("StorageClass"),
+                )
             )
         for item in page.get("DeleteMarkers", []):
             history.setdefault(item["Key"], []).append(
@@ -92,19 +107,27 @@ def list_history(client, bucket: str, prefix: str = "",
     return history
 
 
-def prepare_reset(client, bucket: str, to_time: datetime, *, prefix: str = "",
-                  page_size: int = 1000, now: datetime | None = None) -> Plan:
+def prepare_reset(
+    client, bucket: str, to_time: datetime, *, prefix: str = "", page_size: int = 1000, now: datetime | None = None
+) -> Plan:
     """Check the bucket and the time, then plan the reset from one listing of the bucket."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     _require_versioning(client, bucket)
     check_time(bucket, to_time, now=now, earliest=_lifecycle_horizon(client, bucket, now))
     history = list_history(client, bucket, prefix, page_size)
     if history:
         oldest = min(entry.last_modified for entries in history.values() for entry in entries)
         where = f" under prefix {prefix!r}" if prefix else ""
-        check_time(bucket, to_time, now=now,
-                   earliest=(oldest, f"that is before the oldest version or delete marker{where}, "
-                                     "so the state of the bucket then is unknown"))
+        check_time(
+            bucket,
+            to_time,
+            now=now,
+            earliest=(
+                oldest,
+                f"that is before the oldest version or delete marker{where}, "
+                "so the state of the bucket then is unknown",
+            ),
+        )
     return plan_reset(history, to_time)
 
 
@@ -117,12 +140,15 @@ def _require_versioning(client, bucket: str) -> None:
             raise ResetError(f"bucket {bucket} does not exist") from error
         raise
     if status == "Suspended":
-        raise ResetError(f"bucket {bucket} has versioning Suspended: each copy would replace the "
-                         "'null' version instead of adding one, destroying history; "
-                         "enable versioning before resetting")
+        raise ResetError(
+            f"bucket {bucket} has versioning Suspended: each copy would replace the "
+            "'null' version instead of adding one, destroying history; "
+            "enable versioning before resetting"
+        )
     if status != "Enabled":
-        raise ResetError(f"bucket {bucket} has never had versioning enabled, "
-                         "so S3 kept no earlier versions to go back to")
+        raise ResetError(
+            f"bucket {bucket} has never had versioning enabled, so S3 kept no earlier versions to go back to"
+        )
 
 
 def _lifecycle_horizon(client, bucket: str, now: datetime) -> tuple[datetime, str] | None:
@@ -139,31 +165,39 @@ def _lifecycle_horizon(client, bucket: str, now: datetime) -> tuple[datetime, st
     limits = [
         (rule["NoncurrentVersionExpiration"]["NoncurrentDays"], rule.get("ID", "(no id)"))
         for rule in rules
-        if rule.get("Status") == "Enabled"
-        and "NoncurrentDays" in rule.get("NoncurrentVersionExpiration", {})
+        if rule.get("Status") == "Enabled" and "NoncurrentDays" in rule.get("NoncurrentVersionExpiration", {})
     ]
     if not limits:
         return None
     days, rule_id = min(limits)
     return now - timedelta(days=days), (
         f"lifecycle rule {rule_id!r} expires noncurrent versions after {days} days, "
-        "so versions current then may already be gone")
+        "so versions current then may already be gone"
+    )
 
 
 # --- applying ----------------------------------------------------------------------------
 
 
-def execute_plan(client, bucket: str, plan: Plan, *, workers: int = DEFAULT_WORKERS,
-                 progress: Progress | None = None, copy_limit: int = COPY_OBJECT_LIMIT,
-                 part_size: int = DEFAULT_PART_SIZE) -> Report:
+def execute_plan(
+    client,
+    bucket: str,
+    plan: Plan,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    progress: Progress | None = None,
+    copy_limit: int = COPY_OBJECT_LIMIT,
+    part_size: int = DEFAULT_PART_SIZE,
+) -> Report:
     """Apply every action of the plan on a thread pool, recording failures instead of stopping."""
     report = Report(plan)
     started = time.monotonic()
     total = len(plan.actions)
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        futures = {pool.submit(_apply, client, bucket, action, copy_limit, part_size): action
-                   for action in plan.actions}
+        futures = {
+            pool.submit(_apply, client, bucket, action, copy_limit, part_size): action for action in plan.actions
+        }
         for done, future in enumerate(as_completed(futures), start=1):
             action = futures[future]
             try:
@@ -193,8 +227,7 @@ def _apply(client, bucket: str, action: Action, copy_limit: int, part_size: int)
     else:
         # MetadataDirective and TaggingDirective default to COPY, so content type, user
         # metadata and tags come with the bytes. Storage class does not: it defaults to STANDARD.
-        client.copy_object(Bucket=bucket, Key=action.key, CopySource=_source(bucket, action),
-                           **_storage_class(action))
+        client.copy_object(Bucket=bucket, Key=action.key, CopySource=_source(bucket, action), **_storage_class(action))
 
 
 def _copy_in_parts(client, bucket: str, action: Action, part_size: int) -> None:
@@ -217,11 +250,17 @@ def _copy_in_parts(client, bucket: str, action: Action, part_size: int) -> None:
         parts = []
         for number, (start, end) in enumerate(ranges, start=1):
             result = client.upload_part_copy(
-                Bucket=bucket, Key=action.key, UploadId=upload_id, PartNumber=number,
-                CopySource=_source(bucket, action), CopySourceRange=f"bytes={start}-{end}")
+                Bucket=bucket,
+                Key=action.key,
+                UploadId=upload_id,
+                PartNumber=number,
+                CopySource=_source(bucket, action),
+                CopySourceRange=f"bytes={start}-{end}",
+            )
             parts.append({"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]})
-        client.complete_multipart_upload(Bucket=bucket, Key=action.key, UploadId=upload_id,
-                                         MultipartUpload={"Parts": parts})
+        client.complete_multipart_upload(
+            Bucket=bucket, Key=action.key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+        )
     except BaseException:
         # Uploaded parts are billed until the upload is aborted; aborting touches no version.
         with contextlib.suppress(ClientError, BotoCoreError):
@@ -259,8 +298,9 @@ def find_client_bucket(client, slug: str) -> str:
         return matches[0]
     wanted_text = " and ".join(f"{key}={value}" for key, value in wanted.items())
     if matches:
-        raise ResetError(f"{len(matches)} buckets are tagged {wanted_text}: "
-                         f"{', '.join(sorted(matches))}; choose one with --bucket")
+        raise ResetError(
+            f"{len(matches)} buckets are tagged {wanted_text}: {', '.join(sorted(matches))}; choose one with --bucket"
+        )
     hidden = f" ({len(unreadable)} buckets' tags were unreadable)" if unreadable else ""
     raise ResetError(f"no bucket is tagged {wanted_text}{hidden}")
 
@@ -282,33 +322,38 @@ def _bucket_tags(client, bucket: str) -> dict[str, str] | None:
 # --- command line ------------------------------------------------------------------------
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the reset-bucket options on parser."""
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--bucket", help="name of the versioned bucket to reset")
-    target.add_argument("--client", metavar="SLUG",
-                        help="reset the bucket tagged client=SLUG and managed-by=crane-it")
-    parser.add_argument("--to", required=True, metavar="TIME",
-                        help="target time, ISO-8601 with timezone, e.g. 2026-11-20T10:00:00Z")
+    target.add_argument("--client", metavar="SLUG", help="reset the bucket tagged client=SLUG and managed-by=crane-it")
+    parser.add_argument(
+        "--to", required=True, metavar="TIME", help="target time, ISO-8601 with timezone, e.g. 2026-11-20T10:00:00Z"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument("--prefix", default="", help="only reset keys under this prefix")
     parser.add_argument("--region", help="AWS region of the bucket")
     parser.add_argument("--endpoint-url", help="S3 endpoint, e.g. a local moto server")
-    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
-                        help=f"parallel S3 requests (default {DEFAULT_WORKERS})")
+    parser.add_argument(
+        "--workers", type=_positive, default=DEFAULT_WORKERS, help=f"parallel S3 requests (default {DEFAULT_WORKERS})"
+    )
     parser.add_argument("--json", action="store_true", help="print the plan and result as JSON")
-    parser.epilog = ("exit status: 0 done; 1 some keys failed or were skipped (listed on stderr); "
-                     "2 refused before any change (message on stderr)")
+    parser.epilog = (
+        "exit status: 0 done; 1 some keys failed or were skipped (listed on stderr); "
+        "2 refused before any change (message on stderr)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run reset-bucket: 0 done, 1 some keys failed or were skipped, 2 refused."""
     try:
         to_time = parse_time(args.to)
-        client = boto3.client("s3", region_name=args.region, endpoint_url=args.endpoint_url,
-                              config=Config(max_pool_connections=max(10, args.workers),
-                                            retries={"mode": "standard"}))
+        client = boto3.client(
+            "s3",
+            region_name=args.region,
+            endpoint_url=args.endpoint_url,
+            config=Config(max_pool_connections=max(10, args.workers), retries={"mode": "standard"}),
+        )
         bucket = args.bucket or find_client_bucket(client, args.client)
         if args.client:
             print(f"client {args.client}: bucket {bucket}", file=sys.stderr)
@@ -323,8 +368,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"skipped {skipped.key}: {skipped.reason}", file=sys.stderr)
     report = None
     if not args.dry_run:
-        report = execute_plan(client, bucket, plan, workers=args.workers,
-                              progress=_print_progress(every=100))
+        report = execute_plan(client, bucket, plan, workers=args.workers, progress=_print_progress(every=100))
         for failure in report.failures:
             action = failure.action
             print(f"failed {action.kind} {action.key}: {failure.error}", file=sys.stderr)
@@ -352,9 +396,11 @@ def _positive(text: str) -> int:
 
 def _print_progress(every: int) -> Progress:
     """Return a progress callback that prints done/total to stderr every `every` actions."""
+
     def progress(done: int, total: int) -> None:
         if done % every == 0 or done == total:
             print(f"{done}/{total}", file=sys.stderr, flush=True)
+
     return progress
 
 
@@ -363,16 +409,15 @@ def _print_human(bucket: str, plan: Plan, report: Report | None) -> None:
     mode = "dry run, nothing changed" if report is None else "applied"
     print(f"reset s3://{bucket} to {isoformat(plan.to_time)} ({mode})")
     rows = [("ACTION", "KEY", "FROM VERSION", "TO VERSION")] + [
-        (a.kind, a.key, a.from_version, a.to_version or "(new delete marker)")
-        for a in plan.actions]
+        (a.kind, a.key, a.from_version, a.to_version or "(new delete marker)") for a in plan.actions
+    ]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
     counts = ", ".join(f"{kind} {count}" for kind, count in plan.counts().items())
     print(f"plan: {counts}")
     if report is not None:
-        applied = ", ".join(f"{kind} {report.applied[kind]}"
-                            for kind in ("restore", "undelete", "delete"))
+        applied = ", ".join(f"{kind} {report.applied[kind]}" for kind in ("restore", "undelete", "delete"))
         print(f"done: {applied}, failed {len(report.failures)} in {report.seconds:.1f}s")
 
 
@@ -382,15 +427,16 @@ def _as_json(bucket: str, plan: Plan, report: Report | None) -> dict[str, Any]:
         "bucket": bucket,
         "to": isoformat(plan.to_time),
         "dry_run": report is None,
-        "actions": [{"key": a.key, "kind": a.kind, "from_version": a.from_version,
-                     "to_version": a.to_version} for a in plan.actions],
+        "actions": [
+            {"key": a.key, "kind": a.kind, "from_version": a.from_version, "to_version": a.to_version}
+            for a in plan.actions
+        ],
         "skipped": [asdict(skipped) for skipped in plan.skipped],
         "summary": plan.counts(),
     }
     if report is not None:
         data["applied"] = dict(report.applied)
-        data["failures"] = [{"key": f.action.key, "kind": f.action.kind, "error": f.error}
-                            for f in report.failures]
+        data["failures"] = [{"key": f.action.key, "kind": f.action.kind, "error": f.error} for f in report.failures]
     return data
 
 

@@ -27,7 +27,9 @@ def generate() -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `crane schema`."""
     parser.add_argument("--check", action="store_true", help="exit 1 if the schema file is stale")
-    parser.add_argument("--output", type=Path, default=SCHEMA_PATH, help="where to write it (default: the package's copy)")
+    parser.add_argument(
+        "--output", type=Path, default=SCHEMA_PATH, help="where to write it (default: the package's copy)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -50,20 +50,36 @@ INSTANCE_FAMILIES: frozenset[str] = frozenset(
     {"t3", "t4g", "m5", "m6g", "m6i", "m7g", "m7i", "m8g", "r5", "r6g", "r6i", "r7g", "r7i", "r8g"}
 )
 INSTANCE_SIZES: tuple[str, ...] = (
-    "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge",
-    "12xlarge", "16xlarge", "24xlarge",
+    "micro",
+    "small",
+    "medium",
+    "large",
+    "xlarge",
+    "2xlarge",
+    "4xlarge",
+    "8xlarge",
+    "12xlarge",
+    "16xlarge",
+    "24xlarge",
 )
 
 # The RDS user guide: Performance Insights is not available for MySQL (and MariaDB) on the
 # smallest burstable classes. PostgreSQL supports it on every class.
-_NO_PERFORMANCE_INSIGHTS_MYSQL = frozenset(
-    {"db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"}
-)
+_NO_PERFORMANCE_INSIGHTS_MYSQL = frozenset({"db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"})
 
 # Rough memory (GiB) of the burstable classes, for connection-count alarm defaults.
 INSTANCE_MEMORY_GIB: dict[str, float] = {
-    "micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32,
-    "4xlarge": 64, "8xlarge": 128, "12xlarge": 192, "16xlarge": 256, "24xlarge": 384,
+    "micro": 1,
+    "small": 2,
+    "medium": 4,
+    "large": 8,
+    "xlarge": 16,
+    "2xlarge": 32,
+    "4xlarge": 64,
+    "8xlarge": 128,
+    "12xlarge": 192,
+    "16xlarge": 256,
+    "24xlarge": 384,
 }
 
 

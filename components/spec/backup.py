@@ -13,7 +13,9 @@ Region = Literal[tuple(sorted(REGIONS))]  # type: ignore[valid-type]
 class RestoreTestingSpec(StrictModel):
     """Scheduled AWS Backup restore tests: proof that the backups can really be restored."""
 
-    schedule: Annotated[str, StringConstraints(pattern=r"^(cron\([^()]+\)|rate\(\d+ (minutes?|hours?|days?)\))$")] = "cron(0 5 ? * SUN *)"
+    schedule: Annotated[str, StringConstraints(pattern=r"^(cron\([^()]+\)|rate\(\d+ (minutes?|hours?|days?)\))$")] = (
+        "cron(0 5 ? * SUN *)"
+    )
     """When tests start, an AWS cron or rate expression in UTC (weekly by default). A test of
     an S3 recovery point restores the whole bucket into a temporary one: mind the cost of
     frequent tests on large buckets."""

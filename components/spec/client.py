@@ -65,7 +65,9 @@ class ClientSpec(StrictModel):
         if self.database:
             # AWS Backup's continuous rule takes over the instance's automated backups and sets
             # their retention to point_in_time_days, so that is how far back a restore reaches.
-            self.database.check_restore_window(self.backup.point_in_time_days, "backup.point_in_time_days", now_from(info))
+            self.database.check_restore_window(
+                self.backup.point_in_time_days, "backup.point_in_time_days", now_from(info)
+            )
         if self.backup.copy_to_region == self.region:
             raise ValueError(f"backup.copy_to_region={self.region!r} is the client's own region; pick another")
         if self.bucket and self.has_data and self.bucket.noncurrent_version_days < self.backup.point_in_time_days:

@@ -15,7 +15,7 @@ Origin = Annotated[str, StringConstraints(pattern=r"^(https?://[a-z0-9.-]+(:\d{1
 def now_from(info: ValidationInfo) -> dt.datetime:
     """The validation clock: ``context={"now": ...}`` in tests, the real UTC time otherwise."""
     context = info.context or {}
-    return context.get("now") or dt.datetime.now(dt.timezone.utc)
+    return context.get("now") or dt.datetime.now(dt.UTC)
 
 
 class BucketSpec(StrictModel):
@@ -107,8 +107,7 @@ class DatabaseSpec(StrictModel):
         major = engine.major_of(self.version)
         if major not in engine.majors:
             raise ValueError(
-                f"version={self.version!r} is not offered for {self.engine}; valid majors: "
-                f"{', '.join(engine.majors)}"
+                f"version={self.version!r} is not offered for {self.engine}; valid majors: {', '.join(engine.majors)}"
             )
         family, _, size = self.instance_class.removeprefix("db.").partition(".")
         if family not in rds.INSTANCE_FAMILIES or size not in rds.INSTANCE_SIZES:
@@ -157,4 +156,4 @@ class DatabaseSpec(StrictModel):
         when = self.restore.point_in_time
         if when == "latest":
             return "latest"
-        return re.sub(r"[^0-9]", "", when.astimezone(dt.timezone.utc).strftime("%Y%m%d%H%M%S"))
+        return re.sub(r"[^0-9]", "", when.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S"))

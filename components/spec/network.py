@@ -52,7 +52,9 @@ class NetworkSpec(StrictModel):
         created = {"availability_zones", "nat", "cidr_block", "flow_log_retention_days"} & self.model_fields_set
         if byo and len(byo) != 3:
             missing = sorted({"vpc_id", "public_subnet_ids", "private_subnet_ids"} - byo)
-            raise ValueError(f"a brought VPC needs vpc_id, public_subnet_ids and private_subnet_ids; missing: {', '.join(missing)}")
+            raise ValueError(
+                f"a brought VPC needs vpc_id, public_subnet_ids and private_subnet_ids; missing: {', '.join(missing)}"
+            )
         if byo and created:
             raise ValueError(
                 f"{', '.join(sorted(created))} only apply when Crane It creates the VPC; "

@@ -9,7 +9,6 @@ from ..facts.cloudwatch import LOG_RETENTION_DAYS
 from ..facts.fargate import FARGATE_MEMORY, describe_memory, valid_memory
 from .base import (
     EnvName,
-    Percent,
     SecretArn,
     StrictModel,
     refuse_persistent_storage,
@@ -17,9 +16,7 @@ from .base import (
 
 Hostname = Annotated[
     str,
-    StringConstraints(
-        max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-    ),
+    StringConstraints(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"),
 ]
 CertificateArn = Annotated[
     str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
@@ -45,7 +42,9 @@ class HealthCheckSpec(StrictModel):
 
     path: Annotated[str, StringConstraints(pattern=r"^/[^\s]{0,1023}$")] = "/"
     """HTTP path the load balancer requests; it should not touch the database."""
-    matcher: Annotated[str, StringConstraints(pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")] = "200-399"
+    matcher: Annotated[str, StringConstraints(pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")] = (
+        "200-399"
+    )
     """HTTP codes that count as healthy, like `200` or `200-399`."""
     interval_seconds: Annotated[int, Field(ge=5, le=300)] = 15
     timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
@@ -58,8 +57,7 @@ class HealthCheckSpec(StrictModel):
     def _timeout_below_interval(self) -> "HealthCheckSpec":
         if self.timeout_seconds >= self.interval_seconds:
             raise ValueError(
-                f"timeout_seconds={self.timeout_seconds} must be less than "
-                f"interval_seconds={self.interval_seconds}"
+                f"timeout_seconds={self.timeout_seconds} must be less than interval_seconds={self.interval_seconds}"
             )
         return self
 
