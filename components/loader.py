@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -109,12 +108,6 @@ def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str
     """One line per problem: ``file:line: field.path: message (got value)``."""
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
     message = error["msg"].removeprefix("Value error, ")
-    # A cross-field check names its field first ("memory=4096 is not valid ..."): point at it.
-    named = _NAMED_FIELD.match(message)
-    if named:
-        candidate = loc + tuple(named.group(1).split("."))
-        if len(_steps(root, candidate)) == len(candidate):
-            loc = candidate
     field = ".".join(str(part) for part in loc) or "(top level)"
     line = _line_of(root, loc)
     kind = error["type"]
@@ -135,9 +128,6 @@ def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str
         else f" (got {error.get('input')!r})"
     )
     return f"  {source}{':' + str(line) if line else ''}: {field}: {message}{got}"
-
-
-_NAMED_FIELD = re.compile(r"^`?([a-z_]+(?:\.[a-z_]+)*)`?(?:=|: | )")
 
 
 def _steps(node: yaml.Node | None, loc: tuple[Any, ...]) -> list[yaml.Node]:

@@ -5,6 +5,7 @@ import textwrap
 
 import botocore.session
 import pytest
+from pydantic import ValidationError
 
 from crane_it.facts.fargate import FARGATE_MEMORY
 from crane_it.facts.regions import REGIONS
@@ -124,7 +125,7 @@ def test_unknown_cpu_size_lists_the_fargate_sizes():
 @pytest.mark.parametrize("key", ["volumes", "efs_volumes", "mount_points", "host_path", "persistent_storage"])
 def test_local_persistent_storage_is_refused_with_the_stateless_explanation(key):
     message = refusal(MINIMAL + f"  {key}: [/data]\n")
-    assert f"`{key}`: local persistent storage is not supported" in message
+    assert f"service.{key}: local persistent storage is not supported" in message
     assert "stateless" in message and "bucket" in message and "database" in message
 
 
@@ -151,13 +152,13 @@ def test_top_level_volumes_are_refused_too():
             "timeout_seconds=10 must be less than interval_seconds=10",
         ),
         ("  autoscaling: {min: 4, max: 2}\n", "service.autoscaling.min", "min=4 is greater than max=2"),
-        ("  autoscaling: {min: 3, max: 6}\n", "service", "desired_count=2 is outside autoscaling min=3..max=6"),
+        ("  autoscaling: {min: 3, max: 6}\n", "service.desired_count", "desired_count=2 is outside autoscaling min=3..max=6"),
         ("  domain: Shop.Acme\n", "service.domain", "should match pattern"),
         ("  hosted_zone_id: Z123ABC\n", "service.hosted_zone_id", "`hosted_zone_id` needs `domain`"),
-        ("  build: {context: ./app}\n", "service", "exactly one of `image`"),
+        ("  build: {context: ./app}\n", "service.image", "exactly one of `image`"),
         (
             "  environment: {A: x}\n  secrets: {A: 'arn:aws:ssm:eu-west-1:123456789012:parameter/a'}\n",
-            "service",
+            "service.secrets",
             "set in both environment and secrets",
         ),
     ],
@@ -252,7 +253,7 @@ def test_data_defaults_are_the_safe_ones():
     assert spec.has_data
     assert spec.bucket.protect and spec.bucket.noncurrent_version_days >= spec.backup.point_in_time_days
     db = spec.database
-    assert (db.engine, db.version, db.port) == ("postgres", "16", 5432)
+    assert (db.engine, db.version) == ("postgres", "16")
     assert db.deletion_protection and db.final_snapshot and db.keep_automated_backups and db.protect
     assert db.backup_retention_days >= 7 and db.restore is None
 
@@ -272,7 +273,7 @@ def test_data_defaults_are_the_safe_ones():
         ("{backup_retention_days: 3}", "database.backup_retention_days", "greater than or equal to 7"),
         (
             "{engine: mysql, version: '8.0', performance_insights: true}",
-            "database",
+            "database.performance_insights",
             "Performance Insights is not available for mysql on db.t4g.micro",
         ),
     ],
@@ -405,3 +406,15 @@ def test_build_context_and_dockerfile_must_exist(tmp_path):
         parse_spec(build, "stacks/acme.yaml", root=tmp_path)
     (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\n")
     assert parse_spec(build, "stacks/acme.yaml", root=tmp_path).service.build.context == "app"
+
+
+def test_a_spec_built_in_python_names_the_field_of_a_cross_field_error():
+    # Not only the YAML loader: ClientSpec.model_validate itself points at service.memory.
+    with pytest.raises(ValidationError) as refused:
+        ClientSpec.model_validate(
+            {"client": "xy", "region": "eu-west-1", "service": {"image": "nginx:1", "cpu": 256, "memory": 4096}}
+        )
+    [error] = refused.value.errors()
+    assert error["loc"] == ("service", "memory")
+    assert error["msg"].startswith("memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048")
+    assert "service.memory" in str(refused.value)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from ..facts.regions import REGIONS
-from .base import StrictModel
+from .base import StrictModel, refuse
 
 Region = Literal[tuple(sorted(REGIONS))]  # type: ignore[valid-type]
 
@@ -53,12 +53,14 @@ class BackupSpec(StrictModel):
     @model_validator(mode="after")
     def _ranges(self) -> "BackupSpec":
         if self.monthly_retention_days is not None and self.monthly_retention_days < 120:
-            raise ValueError(
+            refuse(
+                self,
+                "monthly_retention_days",
                 f"monthly_retention_days={self.monthly_retention_days} is too short: monthly backups "
-                "go to cold storage after 30 days and must stay there 90 days, so at least 120"
+                "go to cold storage after 30 days and must stay there 90 days, so at least 120",
             )
         if "compliance_grace_days" in self.model_fields_set and self.vault_lock != "compliance":
-            raise ValueError("compliance_grace_days only applies with vault_lock: compliance")
+            refuse(self, "compliance_grace_days", "compliance_grace_days only applies with vault_lock: compliance")
         return self
 
     @property

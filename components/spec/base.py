@@ -1,8 +1,9 @@
 """Shared building blocks of the client spec: the strict model base and constrained types."""
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # Keys that would give an app local persistent storage. Crane It apps are stateless: two
 # tasks writing one local file is the outage this product was built after.
@@ -43,12 +44,31 @@ class StrictModel(BaseModel):
     )
 
 
+def refuse(model: BaseModel, field: str, message: str) -> NoReturn:
+    """Fail a cross-field check of ``model`` at ``field`` (a dotted path below it).
+
+    A plain ValueError in a model validator points at the whole model (``service``); this
+    points at the field the message is about (``service.memory``), whether the spec comes
+    from YAML or from ``ClientSpec.model_validate`` in Python.
+    """
+    value: object = model
+    for part in field.split("."):
+        value = getattr(value, part, None)
+    _fail_at(type(model).__name__, tuple(field.split(".")), message, value)
+
+
+def _fail_at(title: str, loc: tuple[str, ...], message: str, value: object) -> NoReturn:
+    """Raise a validation error located at ``loc``; pydantic prefixes the parents' path."""
+    error = PydanticCustomError("value_error", "{reason}", {"reason": message})
+    raise ValidationError.from_exception_data(title, [InitErrorDetails(type=error, loc=loc, input=value)])
+
+
 def refuse_persistent_storage(data: object) -> object:
     """Refuse mapping keys that ask for local persistent storage (a before-validator)."""
     if isinstance(data, dict):
         for key in data:
             if isinstance(key, str) and key.lower() in PERSISTENT_STORAGE_KEYS:
-                raise ValueError(f"`{key}`: {STATELESS_MESSAGE}")
+                _fail_at("spec", (key,), STATELESS_MESSAGE, data[key])
     return data
 
 

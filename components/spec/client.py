@@ -6,7 +6,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator, 
 
 from .alerts import AlertsSpec
 from .backup import BackupSpec, Region
-from .base import Slug, StrictModel, refuse_persistent_storage
+from .base import Slug, StrictModel, refuse, refuse_persistent_storage
 from .data import BucketSpec, DatabaseSpec, now_from
 from .network import NetworkSpec
 from .service import ServiceSpec
@@ -61,20 +61,32 @@ class ClientSpec(StrictModel):
             injected += DATABASE_ENV + DATABASE_SECRETS
         clash = sorted(set(injected) & (set(self.service.environment) | set(self.service.secrets)))
         if clash:
-            raise ValueError(f"service environment/secrets {clash} are set by Crane It from the bucket/database")
+            refuse(
+                self,
+                "service.secrets" if set(clash) & set(self.service.secrets) else "service.environment",
+                f"service environment/secrets {clash} are set by Crane It from the bucket/database",
+            )
         if self.database:
             # AWS Backup's continuous rule takes over the instance's automated backups and sets
             # their retention to point_in_time_days, so that is how far back a restore reaches.
-            self.database.check_restore_window(
+            problem = self.database.restore_window_problem(
                 self.backup.point_in_time_days, "backup.point_in_time_days", now_from(info)
             )
+            if problem:
+                refuse(self, "database.restore.point_in_time", problem)
         if self.backup.copy_to_region == self.region:
-            raise ValueError(f"backup.copy_to_region={self.region!r} is the client's own region; pick another")
+            refuse(
+                self,
+                "backup.copy_to_region",
+                f"backup.copy_to_region={self.region!r} is the client's own region; pick another",
+            )
         if self.bucket and self.has_data and self.bucket.noncurrent_version_days < self.backup.point_in_time_days:
-            raise ValueError(
+            refuse(
+                self,
+                "bucket.noncurrent_version_days",
                 f"bucket.noncurrent_version_days={self.bucket.noncurrent_version_days} is shorter than "
                 f"backup.point_in_time_days={self.backup.point_in_time_days}: old versions would expire "
-                "before the reset window ends; raise it or shorten the window"
+                "before the reset window ends; raise it or shorten the window",
             )
         return self
 

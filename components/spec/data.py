@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from ..facts import rds
-from .base import StrictModel
+from .base import StrictModel, refuse
 
 Origin = Annotated[str, StringConstraints(pattern=r"^(https?://[a-z0-9.-]+(:\d{1,5})?|\*)$")]
 
@@ -106,47 +106,55 @@ class DatabaseSpec(StrictModel):
         engine = rds.ENGINES[self.engine]
         major = engine.major_of(self.version)
         if major not in engine.majors:
-            raise ValueError(
-                f"version={self.version!r} is not offered for {self.engine}; valid majors: {', '.join(engine.majors)}"
+            refuse(
+                self,
+                "version",
+                f"version={self.version!r} is not offered for {self.engine}; valid majors: {', '.join(engine.majors)}",
             )
         family, _, size = self.instance_class.removeprefix("db.").partition(".")
         if family not in rds.INSTANCE_FAMILIES or size not in rds.INSTANCE_SIZES:
-            raise ValueError(
+            refuse(
+                self,
+                "instance_class",
                 f"instance_class={self.instance_class!r} is not offered; valid families: "
-                f"{', '.join(sorted(rds.INSTANCE_FAMILIES))}; sizes: {', '.join(rds.INSTANCE_SIZES)}"
+                f"{', '.join(sorted(rds.INSTANCE_FAMILIES))}; sizes: {', '.join(rds.INSTANCE_SIZES)}",
             )
         if not engine.min_storage_gb <= self.storage_gb <= engine.max_storage_gb:
-            raise ValueError(
-                f"storage_gb={self.storage_gb} is outside {engine.min_storage_gb}-{engine.max_storage_gb} for {self.engine}"
+            refuse(
+                self,
+                "storage_gb",
+                f"storage_gb={self.storage_gb} is outside {engine.min_storage_gb}-{engine.max_storage_gb} for {self.engine}",
             )
         # RDS storage autoscaling needs the ceiling at least 10 % above the allocated size.
         floor = int(self.storage_gb * 1.1 + 0.999)
         if not floor <= self.max_storage_gb <= engine.max_storage_gb:
-            raise ValueError(
+            refuse(
+                self,
+                "max_storage_gb",
                 f"max_storage_gb={self.max_storage_gb} must be between {floor} (storage_gb + 10 %) "
-                f"and {engine.max_storage_gb}"
+                f"and {engine.max_storage_gb}",
             )
         if self.performance_insights and not rds.supports_performance_insights(self.engine, self.instance_class):
-            raise ValueError(f"Performance Insights is not available for {self.engine} on {self.instance_class}")
+            refuse(
+                self,
+                "performance_insights",
+                f"Performance Insights is not available for {self.engine} on {self.instance_class}",
+            )
         return self
 
-    def check_restore_window(self, window_days: int, window_field: str, now: dt.datetime) -> None:
-        """Refuse a restore time older than the point-in-time window of ``window_days``."""
+    def restore_window_problem(self, window_days: int, window_field: str, now: dt.datetime) -> str | None:
+        """Why the restore time is out of reach of a point-in-time window of ``window_days``, if it is."""
         when = self.restore.point_in_time if self.restore and not self.restore.applied else None
         if isinstance(when, dt.datetime):
             earliest = now - dt.timedelta(days=window_days)
             if when < earliest:
-                raise ValueError(
+                return (
                     f"database.restore.point_in_time={when.isoformat()} is before the backup window: "
                     f"{window_field}={window_days} days reach back to {earliest.isoformat(timespec='seconds')}. "
                     "Restore an older snapshot by hand; if this restore was already applied, set "
                     "database.restore.applied: true."
                 )
-
-    @property
-    def port(self) -> int:
-        """The engine's port."""
-        return rds.ENGINES[self.engine].port
+        return None
 
     @property
     def restore_slug(self) -> str | None:

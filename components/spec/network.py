@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from .base import StrictModel
+from .base import StrictModel, refuse
 
 VpcId = Annotated[str, StringConstraints(pattern=r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
 SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
@@ -52,18 +52,22 @@ class NetworkSpec(StrictModel):
         created = {"availability_zones", "nat", "cidr_block", "flow_log_retention_days"} & self.model_fields_set
         if byo and len(byo) != 3:
             missing = sorted({"vpc_id", "public_subnet_ids", "private_subnet_ids"} - byo)
-            raise ValueError(
-                f"a brought VPC needs vpc_id, public_subnet_ids and private_subnet_ids; missing: {', '.join(missing)}"
+            refuse(
+                self,
+                missing[0],
+                f"a brought VPC needs vpc_id, public_subnet_ids and private_subnet_ids; missing: {', '.join(missing)}",
             )
         if byo and created:
-            raise ValueError(
+            refuse(
+                self,
+                sorted(created)[0],
                 f"{', '.join(sorted(created))} only apply when Crane It creates the VPC; "
-                "remove them or remove vpc_id and the subnet lists"
+                "remove them or remove vpc_id and the subnet lists",
             )
         if self.vpc_id:
             overlap = set(self.public_subnet_ids or ()) & set(self.private_subnet_ids or ())
             if overlap:
-                raise ValueError(f"subnets {sorted(overlap)} are listed as both public and private")
+                refuse(self, "private_subnet_ids", f"subnets {sorted(overlap)} are listed as both public and private")
         return self
 
     @property

@@ -11,6 +11,7 @@ from .base import (
     EnvName,
     SecretArn,
     StrictModel,
+    refuse,
     refuse_persistent_storage,
 )
 
@@ -56,8 +57,10 @@ class HealthCheckSpec(StrictModel):
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> "HealthCheckSpec":
         if self.timeout_seconds >= self.interval_seconds:
-            raise ValueError(
-                f"timeout_seconds={self.timeout_seconds} must be less than interval_seconds={self.interval_seconds}"
+            refuse(
+                self,
+                "timeout_seconds",
+                f"timeout_seconds={self.timeout_seconds} must be less than interval_seconds={self.interval_seconds}",
             )
         return self
 
@@ -102,9 +105,9 @@ class AutoscalingSpec(StrictModel):
     @model_validator(mode="after")
     def _bounds(self) -> "AutoscalingSpec":
         if self.min > self.max:
-            raise ValueError(f"min={self.min} is greater than max={self.max}")
+            refuse(self, "min", f"min={self.min} is greater than max={self.max}")
         if self.cpu_percent is None and self.memory_percent is None:
-            raise ValueError("set cpu_percent or memory_percent (or remove autoscaling)")
+            refuse(self, "cpu_percent", "set cpu_percent or memory_percent (or remove autoscaling)")
         return self
 
 
@@ -162,23 +165,31 @@ class ServiceSpec(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> "ServiceSpec":
         if (self.image is None) == (self.build is None):
-            raise ValueError("set exactly one of `image` (a registry image) or `build` (build from source)")
+            refuse(self, "image", "set exactly one of `image` (a registry image) or `build` (build from source)")
         if self.memory not in valid_memory(self.cpu):
-            raise ValueError(
+            refuse(
+                self,
+                "memory",
                 f"memory={self.memory} is not valid for cpu={self.cpu}; valid: {describe_memory(self.cpu)} "
-                f"(Fargate sizes: cpu {sorted(FARGATE_MEMORY)})"
+                f"(Fargate sizes: cpu {sorted(FARGATE_MEMORY)})",
             )
         if self.domain and self.certificate_arn:
-            raise ValueError("set `domain` (a new certificate) or `certificate_arn` (an existing one), not both")
+            refuse(
+                self,
+                "certificate_arn",
+                "set `domain` (a new certificate) or `certificate_arn` (an existing one), not both",
+            )
         if self.hosted_zone_id and not self.domain:
-            raise ValueError("`hosted_zone_id` needs `domain`")
+            refuse(self, "hosted_zone_id", "`hosted_zone_id` needs `domain`")
         both = sorted(set(self.environment) & set(self.secrets))
         if both:
-            raise ValueError(f"{both} are set in both environment and secrets")
+            refuse(self, "secrets", f"{both} are set in both environment and secrets")
         if self.autoscaling and not self.autoscaling.min <= self.desired_count <= self.autoscaling.max:
-            raise ValueError(
+            refuse(
+                self,
+                "desired_count",
                 f"desired_count={self.desired_count} is outside autoscaling "
-                f"min={self.autoscaling.min}..max={self.autoscaling.max}"
+                f"min={self.autoscaling.min}..max={self.autoscaling.max}",
             )
         return self
 
