@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -222,7 +222,7 @@ class Backup(pulumi.ComponentResource):
     def _plan(self, name: str, tags: Mapping[str, str]) -> aws.backup.Plan:
         """Continuous backups for point-in-time recovery beside daily (and monthly) snapshots."""
         spec = self.spec
-        common = {
+        common: dict[str, Any] = {
             "target_vault_name": self.vault.name,
             "schedule_expression_timezone": TIMEZONE,
             "start_window": START_WINDOW_MINUTES,
@@ -239,7 +239,7 @@ class Backup(pulumi.ComponentResource):
             lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=spec.point_in_time_days),
             **common,
         )
-        daily_lifecycle = {"delete_after": spec.daily_retention_days}
+        daily_lifecycle: dict[str, Any] = {"delete_after": spec.daily_retention_days}
         daily = aws.backup.PlanRuleArgs(
             rule_name="daily",
             schedule=DAILY_SCHEDULE,
@@ -251,7 +251,7 @@ class Backup(pulumi.ComponentResource):
         if spec.monthly_retention_days:
             # Types that support cold storage move there after 30 days; AWS Backup ignores the
             # transition for the others (RDS and S3 stay warm), it does not fail the job.
-            monthly_lifecycle = {
+            monthly_lifecycle: dict[str, Any] = {
                 "cold_storage_after": COLD_STORAGE_AFTER_DAYS,
                 "delete_after": spec.monthly_retention_days,
                 "opt_in_to_archive_for_supported_resources": True,
@@ -267,7 +267,7 @@ class Backup(pulumi.ComponentResource):
             )
         return aws.backup.Plan(name, rules=rules, opts=pulumi.ResourceOptions(parent=self))
 
-    def _copy_actions(self, lifecycle: Mapping[str, object]) -> list[aws.backup.PlanRuleCopyActionArgs] | None:
+    def _copy_actions(self, lifecycle: Mapping[str, Any]) -> list[aws.backup.PlanRuleCopyActionArgs] | None:
         """A copy of each snapshot into the copy-region vault, kept as long as the original."""
         if self.copy_vault is None:
             return None

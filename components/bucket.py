@@ -156,27 +156,28 @@ class Bucket(pulumi.ComponentResource):
         )
 
     def _lifecycle(self, name: str, spec: BucketSpec) -> aws.s3.BucketLifecycleConfiguration:
-        every_object: dict[str, object] = {}  # an empty filter: the rule covers the whole bucket
+        every_object: aws.s3.BucketLifecycleConfigurationRuleFilterArgsDict = {}  # an empty filter: the rule covers the whole bucket
+        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
+            {
+                "id": NONCURRENT_RULE_ID,
+                "status": "Enabled",
+                "filter": every_object,
+                "noncurrent_version_expiration": {"noncurrent_days": spec.noncurrent_version_days},
+                # A delete marker whose older versions have all expired hides nothing any
+                # more; removing it keeps listings fast. It never affects a reset window.
+                "expiration": {"expired_object_delete_marker": True},
+            },
+            {
+                "id": MULTIPART_RULE_ID,
+                "status": "Enabled",
+                "filter": every_object,
+                "abort_incomplete_multipart_upload": {"days_after_initiation": spec.abort_multipart_days},
+            },
+        ]
         return aws.s3.BucketLifecycleConfiguration(
             f"{name}-files-lifecycle",
             bucket=self.bucket.id,
-            rules=[
-                {
-                    "id": NONCURRENT_RULE_ID,
-                    "status": "Enabled",
-                    "filter": every_object,
-                    "noncurrent_version_expiration": {"noncurrent_days": spec.noncurrent_version_days},
-                    # A delete marker whose older versions have all expired hides nothing any
-                    # more; removing it keeps listings fast. It never affects a reset window.
-                    "expiration": {"expired_object_delete_marker": True},
-                },
-                {
-                    "id": MULTIPART_RULE_ID,
-                    "status": "Enabled",
-                    "filter": every_object,
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": spec.abort_multipart_days},
-                },
-            ],
+            rules=rules,
             # Noncurrent-version rules only make sense once versioning is on.
             opts=self._keep(spec, depends_on=[self.versioning]),
         )

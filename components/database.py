@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -43,6 +44,13 @@ def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.Ins
         return args(source_db_instance_identifier=source, use_latest_restorable_time=True)
     when = restore.point_in_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return args(source_db_instance_identifier=source, restore_time=when)
+
+
+def _managed_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
+    """The ARN of the password secret RDS manages (manage_master_user_password is always on)."""
+    if not secrets or not secrets[0].secret_arn:
+        raise ValueError("RDS reported no managed master user secret")
+    return secrets[0].secret_arn
 
 
 class Database(pulumi.ComponentResource):
@@ -92,7 +100,7 @@ class Database(pulumi.ComponentResource):
         self.endpoint = self.instance.endpoint
         self.security_group_id = self.security_group.id
         self.subnet_group_name = self.subnet_group.name
-        self.secret_arn = self.instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
+        self.secret_arn: pulumi.Output[str] = self.instance.master_user_secrets.apply(_managed_secret_arn)
         self.link = self._link(spec)
         self.register_outputs(
             {

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .project import project_of, stacks_dir
 from .spec import ClientSpec
@@ -104,7 +105,7 @@ def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, ro
         raise SpecError(f"{source}:{line}: service.build.dockerfile: {build.dockerfile!r} not found in {context}")
 
 
-def _describe(error: dict[str, Any], source: str, root: yaml.Node | None) -> str:
+def _describe(error: ErrorDetails, source: str, root: yaml.Node | None) -> str:
     """One line per problem: ``file:line: field.path: message (got value)``."""
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
     message = error["msg"].removeprefix("Value error, ")

@@ -47,6 +47,7 @@ class Network(pulumi.ComponentResource):
         self.spec = spec
         if not spec.creates_vpc:
             # A brought VPC is the client's: Crane It only places resources in its subnets.
+            assert spec.vpc_id is not None  # NetworkSpec: a brought VPC names vpc_id and both subnet lists
             self.vpc_id = pulumi.Output.from_input(spec.vpc_id)
             self.public_subnet_ids = pulumi.Output.from_input(list(spec.public_subnet_ids or ()))
             self.private_subnet_ids = pulumi.Output.from_input(list(spec.private_subnet_ids or ()))
@@ -102,7 +103,7 @@ class Network(pulumi.ComponentResource):
             filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
             opts=self._invoke,
         )
-        return [zones.names.apply(lambda names, i=i: names[i]) for i in range(spec.availability_zones)]
+        return [zones.names[i] for i in range(spec.availability_zones)]
 
     def _vpc(self, name: str, spec: NetworkSpec) -> aws.ec2.Vpc:
         # DNS support and hostnames let tasks resolve RDS endpoints and VPC endpoints privately.

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResourceOptions,
-    ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
@@ -32,11 +31,20 @@ DATA_TYPES = frozenset(
 PUBLIC_PORTS = frozenset({80, 443})
 
 
-def _for(type_: str) -> Callable[[Callable[[ResourceValidationArgs, ReportViolation], None]], Callable]:
+class Report(Protocol):
+    """The engine's violation callback; the URN is optional (pulumi_policy types it as required)."""
+
+    def __call__(self, message: str, urn: str | None = None) -> None: ...
+
+
+Check = Callable[[ResourceValidationArgs, Report], None]
+
+
+def _for(type_: str) -> Callable[[Check], Check]:
     """Run the decorated check only on resources of ``type_``."""
 
-    def wrap(check: Callable[[ResourceValidationArgs, ReportViolation], None]) -> Callable:
-        def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    def wrap(check: Check) -> Check:
+        def validate(args: ResourceValidationArgs, report: Report) -> None:
             if args.resource_type == type_:
                 check(args, report)
 
@@ -45,20 +53,20 @@ def _for(type_: str) -> Callable[[Callable[[ResourceValidationArgs, ReportViolat
     return wrap
 
 
-def data_is_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def data_is_protected(args: ResourceValidationArgs, report: Report) -> None:
     """Buckets, databases, backup vaults and keys carry Pulumi `protect`."""
     if args.resource_type in DATA_TYPES and not args.opts.protect:
         report(f"{args.urn} holds client data but is not protected: pulumi destroy could delete it")
 
 
 @_for("aws:s3/bucket:Bucket")
-def bucket_never_force_destroyed(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def bucket_never_force_destroyed(args: ResourceValidationArgs, report: Report) -> None:
     if args.props.get("forceDestroy"):
         report(f"{args.urn} sets force_destroy: deleting the stack would empty the bucket")
 
 
 @_for("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-def bucket_blocks_public_access(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def bucket_blocks_public_access(args: ResourceValidationArgs, report: Report) -> None:
     keys = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     off = [key for key in keys if args.props.get(key) is not True]
     if off:
@@ -66,7 +74,7 @@ def bucket_blocks_public_access(args: ResourceValidationArgs, report: ReportViol
 
 
 @_for("aws:rds/instance:Instance")
-def database_is_private_encrypted_and_kept(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def database_is_private_encrypted_and_kept(args: ResourceValidationArgs, report: Report) -> None:
     props = args.props
     if not props.get("storageEncrypted"):
         report(f"{args.urn} stores data unencrypted")
@@ -83,7 +91,7 @@ def database_is_private_encrypted_and_kept(args: ResourceValidationArgs, report:
 
 
 @_for("aws:backup/vault:Vault")
-def vault_never_force_destroyed(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def vault_never_force_destroyed(args: ResourceValidationArgs, report: Report) -> None:
     if args.props.get("forceDestroy"):
         report(f"{args.urn} sets force_destroy: deleting the stack would delete the recovery points")
     if not args.props.get("kmsKeyArn"):
@@ -91,7 +99,7 @@ def vault_never_force_destroyed(args: ResourceValidationArgs, report: ReportViol
 
 
 @_for("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-def world_reaches_only_web_ports(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def world_reaches_only_web_ports(args: ResourceValidationArgs, report: Report) -> None:
     props = args.props
     if props.get("cidrIpv4") == "0.0.0.0/0" or props.get("cidrIpv6") == "::/0":
         ports = {props.get("fromPort"), props.get("toPort")}
@@ -100,14 +108,14 @@ def world_reaches_only_web_ports(args: ResourceValidationArgs, report: ReportVio
 
 
 @_for("aws:ec2/securityGroup:SecurityGroup")
-def no_inline_world_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def no_inline_world_ingress(args: ResourceValidationArgs, report: Report) -> None:
     for rule in args.props.get("ingress") or []:
         if "0.0.0.0/0" in (rule.get("cidrBlocks") or []) and {rule.get("fromPort"), rule.get("toPort")} - PUBLIC_PORTS:
             report(f"{args.urn} allows the internet to port {rule.get('fromPort')}")
 
 
 @_for("aws:ecs/taskDefinition:TaskDefinition")
-def task_is_stateless_and_bounded(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def task_is_stateless_and_bounded(args: ResourceValidationArgs, report: Report) -> None:
     props = args.props
     for volume in props.get("volumes") or []:
         if volume.get("hostPath") or volume.get("efsVolumeConfiguration") or volume.get("dockerVolumeConfiguration"):
@@ -130,13 +138,13 @@ def task_is_stateless_and_bounded(args: ResourceValidationArgs, report: ReportVi
 
 
 @_for("aws:cloudwatch/logGroup:LogGroup")
-def logs_have_retention(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def logs_have_retention(args: ResourceValidationArgs, report: Report) -> None:
     if not args.props.get("retentionInDays"):
         report(f"{args.urn} keeps logs forever (no retention): cost grows without bound")
 
 
-def _policy(name: str, description: str, validate: Callable) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(name=name, description=description, validate=validate)
+def _policy(name: str, description: str, validate: Check) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(name=name, description=description, validate=validate)  # type: ignore[arg-type]
 
 
 POLICIES: list[ResourceValidationPolicy] = [
@@ -197,5 +205,10 @@ def violations(
             continue
         args = _args_of(reg)
         for policy in policies:
-            policy.validate(args, lambda message, urn=None, policy=policy: found.append(f"{policy.name}: {message}"))
+            name = policy.name
+
+            def report(message: str, urn: str | None = None, name: str = name) -> None:
+                found.append(f"{name}: {message}")
+
+            policy.validate(args, report)
     return found

@@ -311,7 +311,9 @@ class Service(pulumi.ComponentResource):
         return validation.certificate_arn, record
 
     def _listeners(self, name: str, spec: ServiceSpec) -> list[aws.lb.Listener]:
-        forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
+        forward: list[aws.lb.ListenerDefaultActionArgsDict] = [
+            {"type": "forward", "target_group_arn": self.target_group.arn}
+        ]
         if self.certificate_arn is None:
             return [
                 aws.lb.Listener(

@@ -205,7 +205,11 @@ def run(
     pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
-    _sync_await(run_pulumi_func(program))
+
+    def main() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(main))
     return monitor.registrations
 
 

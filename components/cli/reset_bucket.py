@@ -57,6 +57,8 @@ COPIED_HEADERS = (
 """Object headers a multipart copy must pass on, since only CopyObject copies them itself."""
 
 Progress = Callable[[int, int], None]
+S3Client = Any
+"""A boto3 S3 client (boto3 builds its classes at run time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ class Report:
 # --- reading and planning ---------------------------------------------------------------
 
 
-def list_history(client, bucket: str, prefix: str = "", page_size: int = 1000) -> dict[str, list[Entry]]:
+def list_history(client: S3Client, bucket: str, prefix: str = "", page_size: int = 1000) -> dict[str, list[Entry]]:
     """Read every version and delete marker under prefix, grouped by key, in listing order."""
     history: dict[str, list[Entry]] = {}
     pages = client.get_paginator("list_object_versions").paginate(
@@ -108,7 +110,13 @@ def list_history(client, bucket: str, prefix: str = "", page_size: int = 1000) -
 
 
 def prepare_reset(
-    client, bucket: str, to_time: datetime, *, prefix: str = "", page_size: int = 1000, now: datetime | None = None
+    client: S3Client,
+    bucket: str,
+    to_time: datetime,
+    *,
+    prefix: str = "",
+    page_size: int = 1000,
+    now: datetime | None = None,
 ) -> Plan:
     """Check the bucket and the time, then plan the reset from one listing of the bucket."""
     now = now or datetime.now(UTC)
@@ -131,7 +139,7 @@ def prepare_reset(
     return plan_reset(history, to_time)
 
 
-def _require_versioning(client, bucket: str) -> None:
+def _require_versioning(client: S3Client, bucket: str) -> None:
     """Refuse a bucket whose versioning is not Enabled, because the reset relies on it."""
     try:
         status = client.get_bucket_versioning(Bucket=bucket).get("Status")
@@ -151,7 +159,7 @@ def _require_versioning(client, bucket: str) -> None:
         )
 
 
-def _lifecycle_horizon(client, bucket: str, now: datetime) -> tuple[datetime, str] | None:
+def _lifecycle_horizon(client: S3Client, bucket: str, now: datetime) -> tuple[datetime, str] | None:
     """Return how far back lifecycle rules guarantee complete history, and the limiting rule."""
     try:
         rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
@@ -180,7 +188,7 @@ def _lifecycle_horizon(client, bucket: str, now: datetime) -> tuple[datetime, st
 
 
 def execute_plan(
-    client,
+    client: S3Client,
     bucket: str,
     plan: Plan,
     *,
@@ -216,7 +224,7 @@ def execute_plan(
     return report
 
 
-def _apply(client, bucket: str, action: Action, copy_limit: int, part_size: int) -> None:
+def _apply(client: S3Client, bucket: str, action: Action, copy_limit: int, part_size: int) -> None:
     """Carry out one action; the only writes are copies and VersionId-less deletes."""
     if action.to_version is None:
         # Without VersionId, DeleteObject on a versioning-enabled bucket only adds a delete
@@ -230,7 +238,7 @@ def _apply(client, bucket: str, action: Action, copy_limit: int, part_size: int)
         client.copy_object(Bucket=bucket, Key=action.key, CopySource=_source(bucket, action), **_storage_class(action))
 
 
-def _copy_in_parts(client, bucket: str, action: Action, part_size: int) -> None:
+def _copy_in_parts(client: S3Client, bucket: str, action: Action, part_size: int) -> None:
     """Copy a version too big for CopyObject with UploadPartCopy, keeping headers, tags, ETag."""
     version = _source(bucket, action)
     head = client.head_object(**version)
@@ -272,18 +280,20 @@ def _storage_class(action: Action) -> dict[str, str]:
     """Keep the copied version's storage class, which copies would otherwise reset to STANDARD."""
     if action.storage_class in (None, "STANDARD"):
         return {}
-    return {"StorageClass": action.storage_class}
+    return {"StorageClass": str(action.storage_class)}
 
 
 def _source(bucket: str, action: Action) -> dict[str, str]:
     """Name the exact version an action copies."""
+    if action.to_version is None:
+        raise ValueError(f"{action.key}: a copy action names no source version")
     return {"Bucket": bucket, "Key": action.key, "VersionId": action.to_version}
 
 
 # --- finding a client's bucket -----------------------------------------------------------
 
 
-def find_client_bucket(client, slug: str) -> str:
+def find_client_bucket(client: S3Client, slug: str) -> str:
     """Return the one bucket tagged client=<slug> and managed-by=crane-it."""
     wanted = {"client": slug, MANAGED_BY[0]: MANAGED_BY[1]}
     matches, unreadable = [], []
@@ -305,7 +315,7 @@ def find_client_bucket(client, slug: str) -> str:
     raise ResetError(f"no bucket is tagged {wanted_text}{hidden}")
 
 
-def _bucket_tags(client, bucket: str) -> dict[str, str] | None:
+def _bucket_tags(client: S3Client, bucket: str) -> dict[str, str] | None:
     """Return a bucket's tags, {} when it has none, or None when they cannot be read."""
     try:
         tag_set = client.get_bucket_tagging(Bucket=bucket)["TagSet"]

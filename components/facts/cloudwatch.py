@@ -1,5 +1,7 @@
 """CloudWatch Logs facts."""
 
+from typing import TYPE_CHECKING, Literal
+
 # The only retention periods CloudWatch Logs accepts, in days (PutRetentionPolicy).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1,
@@ -25,3 +27,10 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
     3288,
     3653,
 )
+
+
+if TYPE_CHECKING:  # a Literal built from the table above is opaque to type checkers
+    LogRetention = int
+else:
+    LogRetention = Literal[LOG_RETENTION_DAYS]
+"""A retention CloudWatch Logs accepts, as a spec field type."""

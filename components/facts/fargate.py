@@ -1,5 +1,7 @@
 """Valid Fargate task sizes: which memory limits AWS accepts for each CPU size."""
 
+from typing import TYPE_CHECKING, Literal
+
 # From the ECS developer guide, "Task CPU and memory": cpu units -> allowed memory in MiB.
 FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
@@ -10,6 +12,12 @@ FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     8192: tuple(range(16384, 61440 + 1, 4096)),
     16384: tuple(range(32768, 122880 + 1, 8192)),
 }
+
+if TYPE_CHECKING:  # a Literal built from the table above is opaque to type checkers
+    FargateCpu = int
+else:
+    FargateCpu = Literal[tuple(FARGATE_MEMORY)]
+"""A Fargate CPU size (1024 = one vCPU), as a spec field type."""
 
 
 def valid_memory(cpu: int) -> tuple[int, ...]:

@@ -1,5 +1,7 @@
 """The commercial AWS regions Crane It can deploy to."""
 
+from typing import TYPE_CHECKING, Literal
+
 # The "aws" partition's regions as listed in the AWS General Reference (opt-in regions
 # included; they must be enabled on the account before use). A test cross-checks this
 # table against botocore's endpoint data so a drift shows up in review.
@@ -41,3 +43,10 @@ REGIONS: frozenset[str] = frozenset(
         "us-west-2",
     }
 )
+
+
+if TYPE_CHECKING:  # a Literal built from the table above is opaque to type checkers
+    Region = str
+else:
+    Region = Literal[tuple(sorted(REGIONS))]
+"""A region of the table, as a spec field type (the schema lists them)."""

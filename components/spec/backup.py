@@ -4,10 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ..facts.regions import REGIONS
+from ..facts.regions import Region
 from .base import StrictModel, refuse
-
-Region = Literal[tuple(sorted(REGIONS))]  # type: ignore[valid-type]
 
 
 class RestoreTestingSpec(StrictModel):

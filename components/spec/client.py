@@ -4,8 +4,9 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ..facts.regions import Region
 from .alerts import AlertsSpec
-from .backup import BackupSpec, Region
+from .backup import BackupSpec
 from .base import Slug, StrictModel, refuse, refuse_persistent_storage
 from .data import BucketSpec, DatabaseSpec, now_from
 from .network import NetworkSpec
@@ -54,7 +55,7 @@ class ClientSpec(StrictModel):
 
     @model_validator(mode="after")
     def _sections_agree(self, info: ValidationInfo) -> "ClientSpec":
-        injected = []
+        injected: list[str] = []
         if self.bucket:
             injected += BUCKET_ENV
         if self.database:

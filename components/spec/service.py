@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from ..facts.cloudwatch import LOG_RETENTION_DAYS
-from ..facts.fargate import FARGATE_MEMORY, describe_memory, valid_memory
+from ..facts.cloudwatch import LogRetention
+from ..facts.fargate import FARGATE_MEMORY, FargateCpu, describe_memory, valid_memory
 from .base import (
     EnvName,
     SecretArn,
@@ -22,7 +22,6 @@ Hostname = Annotated[
 CertificateArn = Annotated[
     str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 ]
-LogRetention = Literal[LOG_RETENTION_DAYS]  # type: ignore[valid-type]
 
 
 class BuildSpec(StrictModel):
@@ -120,7 +119,7 @@ class ServiceSpec(StrictModel):
     """Build the image from source instead of `image`."""
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     """The port the app listens on inside the container."""
-    cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] = 256  # type: ignore[valid-type]
+    cpu: FargateCpu = 256
     """Fargate CPU units (1024 = one vCPU)."""
     memory: int = 512
     """Hard memory limit of the task in MiB; must be a valid Fargate size for `cpu`."""
