@@ -152,7 +152,11 @@ def test_top_level_volumes_are_refused_too():
             "timeout_seconds=10 must be less than interval_seconds=10",
         ),
         ("  autoscaling: {min: 4, max: 2}\n", "service.autoscaling.min", "min=4 is greater than max=2"),
-        ("  autoscaling: {min: 3, max: 6}\n", "service.desired_count", "desired_count=2 is outside autoscaling min=3..max=6"),
+        (
+            "  autoscaling: {min: 3, max: 6}\n",
+            "service.desired_count",
+            "desired_count=2 is outside autoscaling min=3..max=6",
+        ),
         ("  domain: Shop.Acme\n", "service.domain", "should match pattern"),
         ("  hosted_zone_id: Z123ABC\n", "service.hosted_zone_id", "`hosted_zone_id` needs `domain`"),
         ("  build: {context: ./app}\n", "service.image", "exactly one of `image`"),
