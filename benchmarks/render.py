@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 TEMPLATE = ROOT / "stacks" / "example.yaml"
 
@@ -49,7 +48,7 @@ def render_clients(specs: list[tuple[str, Path]]):
     """Render every spec through the real program; return the registrations of each."""
     from crane_it.cli.plan import render_stack
 
-    return [render_stack(slug, path) for slug, path in specs]
+    return [render_stack(slug, path, project=ROOT) for slug, path in specs]
 
 
 def _snake(name: str) -> str:
