@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from . import alarm_names
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .facts.rds import default_max_connections
@@ -183,7 +184,7 @@ class Alarms(pulumi.ComponentResource):
         # history) and readable in the email subject: ALARM: "acme: service memory high".
         return aws.cloudwatch.MetricAlarm(
             f"{name}-alarm-{key}",
-            name=f"{name}: {title}",
+            name=alarm_names.alarm_name(name, title),
             alarm_description=f"{description} Dashboard: {name}-overview.",
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
@@ -204,7 +205,7 @@ class Alarms(pulumi.ComponentResource):
             "service-memory": self._alarm(
                 name,
                 "service-memory",
-                "service memory high",
+                alarm_names.SERVICE_MEMORY,
                 f"A task of the {name} service has used over {spec.memory_percent} % of its memory limit for "
                 f"{minutes} min; at 100 % ECS kills it (OutOfMemoryError). Check first: the memory graph "
                 "(a steady climb since the last deploy is a leak), recent deploys, stopped tasks in the ECS "
@@ -298,7 +299,7 @@ class Alarms(pulumi.ComponentResource):
         return self._alarm(
             name,
             "service-tasks",
-            "service tasks missing",
+            alarm_names.SERVICE_TASKS,
             f"Fewer {name} tasks are running than ECS wants, for {spec.sustained_minutes} of the last {window} "
             "min: tasks crash, are OOM-killed, fail health checks or cannot start (image, secrets, capacity). "
             "Check first: ECS service events and the stopped reason of stopped tasks, the app log group, "
@@ -322,7 +323,7 @@ class Alarms(pulumi.ComponentResource):
         return self._alarm(
             name,
             "http-5xx",
-            "server error rate high",
+            alarm_names.HTTP_5XX,
             f"Over {spec.http_5xx_percent} % of requests to the {name} app were answered with 5xx by the app "
             f"itself for {minutes} min. Check first: the app log group for exceptions, recent deploys, the "
             "database graphs (connections, CPU).",

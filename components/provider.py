@@ -5,12 +5,14 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-MANAGED_BY = "crane-it"
+from .facts import tags as tag_keys
+
+MANAGED_BY = tag_keys.MANAGED_BY_VALUE
 
 
 def default_tags(client: str, stack: str, extra: Mapping[str, str]) -> dict[str, str]:
     """The tags on every resource: the spec's own, then client, stack and managed-by."""
-    return {**extra, "client": client, "stack": stack, "managed-by": MANAGED_BY}
+    return {**extra, tag_keys.CLIENT: client, tag_keys.STACK: stack, tag_keys.MANAGED_BY: MANAGED_BY}
 
 
 def aws_provider(

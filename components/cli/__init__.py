@@ -9,9 +9,14 @@ import sys
 from .. import __version__
 
 COMMANDS: dict[str, str] = {
+    "exec": "exec",
+    "history": "history",
+    "logs": "logs",
     "plan": "plan",
     "reset-bucket": "reset_bucket",
+    "run": "run",
     "schema": "schema",
+    "status": "status",
 }
 """Subcommand name -> module in crane_it.cli with ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``."""
 

@@ -1,0 +1,288 @@
+"""``crane status``: one row per client, and a non-zero exit when something needs a person.
+
+Per client: running/desired tasks and the last deployment's state, alarms in ALARM, alert
+email subscriptions still pending confirmation (the silent failure: the alarm fires and the
+mail goes nowhere), the latest completed backup per resource and the earliest time a restore
+can go back to now, and the last restore test's result. Every resource is found by the
+client's tags in one Resource Groups Tagging API call.
+
+Exit 1 when any of these needs a person, so a scheduled job can mail the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..alarm_names import alarm_name
+from ..facts import tags
+from . import ops
+
+HELP = "one row per client: tasks, deployment, alarms, unconfirmed alert emails, backups, restore tests"
+BACKUP_STALE = timedelta(hours=36)
+"""A resource whose newest completed backup is older than this needs a look (the plan runs daily)."""
+RESTORE_TEST_WINDOW = timedelta(days=45)
+"""How far back the last restore test is looked for (restore tests run at least monthly)."""
+RESOURCE_TYPES = ["sns:topic", "cloudwatch:alarm", "backup:backup-vault"]
+
+
+@dataclass
+class Backup:
+    """The newest completed recovery point of one resource, and how far back it can be restored."""
+
+    resource: str
+    latest: str
+    earliest_restorable: str
+
+
+@dataclass
+class Status:
+    """One client's row."""
+
+    client: str
+    stack: str
+    tasks: str = "-"
+    deployment: str = "-"
+    alarms: list[str] = field(default_factory=list)
+    pending_emails: list[str] = field(default_factory=list)
+    backups: list[Backup] = field(default_factory=list)
+    restore_test: str = "-"
+    problems: list[str] = field(default_factory=list)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the status options on parser."""
+    parser.add_argument("clients", nargs="*", metavar="CLIENT", help="the clients to show")
+    parser.add_argument("--all", action="store_true", help="every Crane It client in the region")
+    ops.add_aws_arguments(parser, client=False)
+    parser.epilog = "exit status: 0 all well; 1 something needs a person (listed); 2 refused"
+
+
+# --- one client ---------------------------------------------------------------------------
+
+
+def client_status(aws: ops.Aws, client: str, stack: str | None = None, now: datetime | None = None) -> Status:
+    """Everything ``status`` shows for one client."""
+    now = now or datetime.now(UTC)
+    app = ops.find_app(aws, client, stack)
+    status = Status(client, app.stack)
+    _service(status, app.service)
+    arns = _tagged(aws, client, app.stack)
+    _alarms(aws, status, client, arns.get("cloudwatch", []))
+    for topic in arns.get("sns", []):
+        _subscriptions(aws, status, topic)
+    vaults = [arn.rsplit(":", 1)[-1] for arn in arns.get("backup", [])]
+    for vault in vaults:
+        _backups(aws, status, vault, now)
+    if vaults:
+        _restore_tests(aws, status, vaults, now)
+    return status
+
+
+def _tagged(aws: ops.Aws, client: str, stack: str) -> dict[str, list[str]]:
+    """The client's topic, alarm and vault ARNs by service, from their tags."""
+    filters = [
+        {"Key": tags.MANAGED_BY, "Values": [tags.MANAGED_BY_VALUE]},
+        {"Key": tags.CLIENT, "Values": [client]},
+        {"Key": tags.STACK, "Values": [stack]},
+    ]
+    pages = (
+        aws.client("resourcegroupstaggingapi")
+        .get_paginator("get_resources")
+        .paginate(TagFilters=filters, ResourceTypeFilters=RESOURCE_TYPES)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for page in pages:
+        for item in page.get("ResourceTagMappingList", []):
+            found[item["ResourceARN"].split(":")[2]].append(item["ResourceARN"])
+    return found
+
+
+def _service(status: Status, service: dict[str, Any]) -> None:
+    running, desired = service.get("runningCount", 0), service.get("desiredCount", 0)
+    status.tasks = f"{running}/{desired}"
+    if running < desired:
+        status.problems.append(f"{desired - running} of {desired} tasks not running")
+    primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+    if primary is None:
+        return
+    state = str(primary.get("rolloutState", "")).lower().replace("_", " ") or "-"
+    status.deployment = f"{state} {ops.iso(primary.get('updatedAt') or primary.get('createdAt'))}"
+    if primary.get("rolloutState") == "FAILED":
+        status.problems.append(f"last deployment failed: {primary.get('rolloutStateReason', '')}")
+
+
+def _alarms(aws: ops.Aws, status: Status, client: str, tagged: list[str]) -> None:
+    # Tagged alarms when the tagging API lists them; else the names Crane It gives them.
+    cloudwatch = aws.client("cloudwatch")
+    if tagged:
+        names = [arn.split(":alarm:", 1)[1] for arn in tagged]
+        alarms = [
+            a for chunk in _chunks(names, 100) for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]
+        ]
+    else:
+        alarms = cloudwatch.describe_alarms(AlarmNamePrefix=alarm_name(client, ""))["MetricAlarms"]
+    firing = sorted(a["AlarmName"] for a in alarms if a.get("StateValue") == "ALARM")
+    status.alarms = firing
+    status.problems += [f"alarm {name} is in ALARM" for name in firing]
+
+
+def _subscriptions(aws: ops.Aws, status: Status, topic: str) -> None:
+    """Email subscriptions still waiting for their confirmation link to be clicked.
+
+    SNS lists a pending subscription with SubscriptionArn "PendingConfirmation"; its
+    attributes say the same (PendingConfirmation "true") once an ARN exists.
+    """
+    sns = aws.client("sns")
+    for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic):
+        for subscription in page.get("Subscriptions", []):
+            if subscription.get("Protocol") not in ("email", "email-json"):
+                continue
+            arn = subscription.get("SubscriptionArn", "")
+            pending = arn == "PendingConfirmation" or (
+                sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"].get("PendingConfirmation") == "true"
+            )
+            if pending:
+                status.pending_emails.append(subscription["Endpoint"])
+                status.problems.append(
+                    f"alert email to {subscription['Endpoint']} is not confirmed: alarms will not reach it "
+                    "(ask them to click the link in the AWS Notification mail, or resubscribe)"
+                )
+
+
+def _backups(aws: ops.Aws, status: Status, vault: str, now: datetime) -> None:
+    """The newest completed recovery point per resource, and the earliest restorable time.
+
+    A continuous recovery point (point-in-time recovery) restores to any second of its
+    window: from when it was created, at most its retention (DeleteAfterDays) back. A
+    snapshot restores to the moment it was taken; the oldest one bounds how far back.
+    """
+    latest: dict[str, datetime] = {}
+    earliest: dict[str, datetime] = {}
+    pages = aws.client("backup").get_paginator("list_recovery_points_by_backup_vault").paginate(BackupVaultName=vault)
+    for page in pages:
+        for point in page.get("RecoveryPoints", []):
+            if point.get("Status") != "COMPLETED":
+                continue
+            resource = point["ResourceArn"]
+            done = point.get("CompletionDate") or point["CreationDate"]
+            start = point["CreationDate"]
+            days = point.get("Lifecycle", {}).get("DeleteAfterDays")
+            if ":continuous:" in point["RecoveryPointArn"]:
+                done = now  # restorable up to about five minutes ago
+                if days:
+                    start = max(start, now - timedelta(days=days))
+            latest[resource] = max(latest.get(resource, done), done)
+            earliest[resource] = min(earliest.get(resource, start), start)
+    for resource in sorted(latest):
+        status.backups.append(Backup(resource, ops.iso(latest[resource]), ops.iso(earliest[resource])))
+        if now - latest[resource] > BACKUP_STALE:
+            status.problems.append(f"newest backup of {resource} is from {ops.iso(latest[resource])}")
+
+
+def _restore_tests(aws: ops.Aws, status: Status, vaults: list[str], now: datetime) -> None:
+    """The newest restore-testing job of the client's recovery points, and whether it validated."""
+    backup = aws.client("backup")
+    points = {
+        point["RecoveryPointArn"]
+        for vault in vaults
+        for page in backup.get_paginator("list_recovery_points_by_backup_vault").paginate(BackupVaultName=vault)
+        for point in page.get("RecoveryPoints", [])
+    }
+    jobs = [
+        job
+        for page in backup.get_paginator("list_restore_jobs").paginate(ByCreatedAfter=now - RESTORE_TEST_WINDOW)
+        for job in page.get("RestoreJobs", [])
+        if job.get("RecoveryPointArn") in points and job.get("CreatedBy", {}).get("RestoreTestingPlanArn")
+    ]
+    if not jobs:
+        status.restore_test = "none"
+        status.problems.append(f"no restore test in the last {RESTORE_TEST_WINDOW.days} days")
+        return
+    job = max(jobs, key=lambda j: j["CreationDate"])
+    result = job.get("ValidationStatus") or job.get("Status", "")
+    status.restore_test = f"{str(result).lower()} {ops.iso(job['CreationDate'])}"
+    if job.get("Status") in ("FAILED", "ABORTED") or job.get("ValidationStatus") in ("FAILED", "TIMED_OUT"):
+        status.problems.append(f"last restore test {str(result).lower()}: {job.get('StatusMessage', '')}".rstrip(": "))
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the rows; 0 all well, 1 something needs a person, 2 refused."""
+    if not args.clients and not args.all:
+        print("crane status: name the clients, or pass --all", file=sys.stderr)
+        return ops.NOTHING_CHANGED
+
+    def body() -> int:
+        aws = ops.Aws(args.region, args.endpoint_url)
+        if args.all:
+            found = ops.tagged_services(aws)
+            targets = sorted({(t.get(tags.CLIENT, ""), t.get(tags.STACK, "")) for _, t in found})
+            if not targets:
+                raise ops.OpsError(f"no Crane It client runs in {aws.region}: wrong --region?")
+        else:
+            targets = [(client, args.stack or "") for client in args.clients]
+        total = len(targets)
+        rows = []
+        for done, (client, stack) in enumerate(targets, start=1):
+            if total > 3:
+                print(f"{done}/{total} {client}", file=sys.stderr, flush=True)
+            rows.append(client_status(aws, client, stack or None))
+        _print(rows, args.json)
+        return 1 if any(row.problems for row in rows) else 0
+
+    return ops.guarded("status", body)
+
+
+def _print(rows: list[Status], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([asdict(row) for row in rows], indent=2))
+        return
+    header = [
+        "CLIENT",
+        "STACK",
+        "TASKS",
+        "DEPLOYMENT",
+        "ALARMS",
+        "UNCONFIRMED EMAILS",
+        "NEWEST BACKUP",
+        "RESTORE FROM",
+        "RESTORE TEST",
+    ]
+    table = [header]
+    for row in rows:
+        newest = min((b.latest for b in row.backups), default="-")
+        restore_from = max((b.earliest_restorable for b in row.backups), default="-")
+        table.append(
+            [
+                row.client,
+                row.stack,
+                row.tasks,
+                row.deployment,
+                str(len(row.alarms)) if row.alarms else "0",
+                ", ".join(row.pending_emails) or "0",
+                newest,
+                restore_from,
+                row.restore_test,
+            ]
+        )
+    for line in ops.table(table):
+        print(line)
+    for row in rows:
+        for backup in row.backups:
+            print(
+                f"{row.client}: {backup.resource} newest backup {backup.latest}, restorable from {backup.earliest_restorable}"
+            )
+        for problem in row.problems:
+            print(f"{row.client}: NEEDS A PERSON: {problem}")
