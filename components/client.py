@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from .alarm_names import DEPLOYMENT_ALARMS, alarm_name
 from .alarms import Alarms
 from .backup import Backup
 from .bucket import Bucket
@@ -29,7 +30,10 @@ class ClientStack(pulumi.ComponentResource):
         self.bucket = Bucket(name, spec.bucket, opts=child) if spec.bucket else None
         self.database = Database(name, spec.database, self.network, opts=child) if spec.database else None
         links = [part.link for part in (self.bucket, self.database) if part is not None]
-        self.service = Service(name, spec.service, self.network, links=links, opts=child)
+        deployment_alarms = [alarm_name(name, title) for title in DEPLOYMENT_ALARMS]
+        self.service = Service(
+            name, spec.service, self.network, links=links, deployment_alarms=deployment_alarms, opts=child
+        )
         if self.database:
             self.database.admit(self.service.task_security_group_id)
         self.backup = (

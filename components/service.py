@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from . import exec_access
 from . import image as images
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
@@ -39,11 +40,13 @@ class Service(pulumi.ComponentResource):
         spec: ServiceSpec,
         network: NetworkLike,
         links: Sequence[DataLink] = (),
+        deployment_alarms: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("crane:index:Service", name, None, opts)
         self.spec = spec
         self._links = tuple(links)
+        self._deployment_alarms = tuple(deployment_alarms)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._region = aws.get_region_output(opts=invoke).region
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
@@ -51,6 +54,10 @@ class Service(pulumi.ComponentResource):
 
         self.repository, self.image = self._image(name, spec)  # first: checks the build context
         self.log_group = self._log_group(name, spec)
+        self.exec_key: aws.kms.Key | None = None
+        self.exec_log_group: aws.cloudwatch.LogGroup | None = None
+        if spec.exec:
+            self.exec_key, self.exec_log_group = self._exec_sessions(name)
         self.execution_role = self._execution_role(name, spec)
         self.task_role = self._task_role(name)
         self.task_definition = self._task_definition(name, spec)
@@ -93,6 +100,10 @@ class Service(pulumi.ComponentResource):
             f"{name}-app-logs", retention_in_days=spec.log_retention_days, opts=self._child()
         )
 
+    def _exec_sessions(self, name: str) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:
+        key = exec_access.session_key(name, self._partition, self._region, self._account, parent=self)
+        return key, exec_access.session_log_group(name, key, parent=self)
+
     def _image(self, name: str, spec: ServiceSpec) -> tuple[aws.ecr.Repository | None, pulumi.Output[str]]:
         if spec.build is None:
             return None, pulumi.Output.from_input(spec.image or "")
@@ -124,7 +135,12 @@ class Service(pulumi.ComponentResource):
             assume_role_policy=task_trust(self._account, self._region, self._partition),
             opts=self._child(),
         )
-        policy = task_policy(self._links)
+        extra = (
+            exec_access.task_statements(self.exec_log_group.arn, self.exec_key.arn)
+            if self.exec_log_group is not None and self.exec_key is not None
+            else []
+        )
+        policy = task_policy(self._links, extra)
         if policy is not None:
             aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=self._child())
         return role
@@ -138,7 +154,7 @@ class Service(pulumi.ComponentResource):
     def _task_definition(self, name: str, spec: ServiceSpec) -> aws.ecs.TaskDefinition:
         # Scratch paths are task-local bind volumes on Fargate ephemeral storage: writable,
         # gone with the task, never shared. Everything else in the container is read-only.
-        volumes = scratch_volumes(spec.scratch_paths)
+        volumes = scratch_volumes([*spec.scratch_paths, *(exec_access.AGENT_PATHS if spec.exec else ())])
         container = container_definition(
             spec, self.image, volumes, self.log_group.name, self._region, self._environment(), self._secrets()
         )
@@ -164,8 +180,16 @@ class Service(pulumi.ComponentResource):
         # `enhanced` keeps every cluster and service metric of `enabled` (the alarms use them)
         # and adds per-task and per-container ones, which is what finds the one task that
         # leaks memory or restarts. Its cost grows with the task count: small for a few tasks.
+        configuration = (
+            exec_access.cluster_configuration(self.exec_log_group.name, self.exec_key.arn)
+            if self.exec_log_group is not None and self.exec_key is not None
+            else None
+        )
         return aws.ecs.Cluster(
-            f"{name}-cluster", settings=[{"name": "containerInsights", "value": "enhanced"}], opts=self._child()
+            f"{name}-cluster",
+            settings=[{"name": "containerInsights", "value": "enhanced"}],
+            configuration=configuration,
+            opts=self._child(),
         )
 
     def _security_groups(
@@ -398,6 +422,15 @@ class Service(pulumi.ComponentResource):
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
             deployment_circuit_breaker={"enable": True, "rollback": True},
+            # The alarms roll back a deployment that fires them while it rolls out and in the
+            # bake time ECS derives from their periods. Names, not the alarms' outputs: the
+            # alarms are keyed by this service's name (see alarm_names).
+            alarms=(
+                {"alarm_names": list(self._deployment_alarms), "enable": True, "rollback": True}
+                if self._deployment_alarms
+                else None
+            ),
+            enable_execute_command=spec.exec,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             # ECS refuses a target group that is not attached to a load balancer yet.

@@ -68,9 +68,9 @@ def execution_policy(
     return _document(statements)
 
 
-def task_policy(links: Sequence[DataLink]) -> pulumi.Output[str] | None:
-    """What the app may call: exactly its links' grants, or None when it needs no AWS access."""
-    statements = [statement for link in links for statement in link.task_statements]
+def task_policy(links: Sequence[DataLink], extra: Sequence[Any] = ()) -> pulumi.Output[str] | None:
+    """What the app may call: exactly its links' grants (and ``extra``, e.g. ECS Exec's), or None."""
+    statements = [statement for link in links for statement in link.task_statements] + list(extra)
     return _document(list(statements)) if statements else None
 
 

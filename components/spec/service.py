@@ -148,6 +148,12 @@ class ServiceSpec(StrictModel):
     """Writable, ephemeral directories; everything else in the container is read-only."""
     log_retention_days: LogRetention = 30
     """How long the app's logs are kept in CloudWatch Logs."""
+    exec: bool = False
+    """Allow `crane exec` (ECS Exec): a shell in a running task. Costs: whoever may call
+    ecs:ExecuteCommand on the cluster gets a shell beside the app's secrets and database; the
+    task role gains the SSM channel permissions; the SSM agent gets /var/lib/amazon and
+    /var/log/amazon as writable scratch paths. Every session is logged to an encrypted log
+    group kept a year."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
 
