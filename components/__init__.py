@@ -22,8 +22,9 @@ from .contracts import (
     ServiceMetrics,
 )
 from .database import Database
-from .loader import SpecError, load_spec, parse_spec, spec_path
+from .loader import SpecError, load_spec, load_stack_spec, load_tenants, parse_spec, parse_stack_spec, spec_path
 from .network import ExistingNetwork, Network
+from .platform import PlatformStack
 from .service import Service
 from .spec import (
     AlertsSpec,
@@ -40,6 +41,7 @@ from .spec import (
     RestoreTestingSpec,
     ServiceSpec,
 )
+from .spec.platform import PlatformSpec
 
 __all__ = [
     "Alarms",
@@ -65,6 +67,8 @@ __all__ = [
     "Network",
     "NetworkLike",
     "NetworkSpec",
+    "PlatformSpec",
+    "PlatformStack",
     "RestoreSpec",
     "RestoreTestingSpec",
     "Service",
@@ -73,6 +77,9 @@ __all__ = [
     "SpecError",
     "__version__",
     "load_spec",
+    "load_stack_spec",
+    "load_tenants",
     "parse_spec",
+    "parse_stack_spec",
     "spec_path",
 ]

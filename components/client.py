@@ -8,11 +8,14 @@ from .alarm_names import DEPLOYMENT_ALARMS, alarm_name
 from .alarms import Alarms
 from .backup import Backup
 from .bucket import Bucket
+from .contracts import NetworkLike
 from .database import Database
+from .ingress import PlatformOutputs, SharedIngress, from_platform, reference_name
 from .network import Network
 from .provider import aws_provider, default_tags
 from .service import Service
 from .spec import ClientSpec
+from .tenancy import rule_priority
 
 
 class ClientStack(pulumi.ComponentResource):
@@ -26,13 +29,28 @@ class ClientStack(pulumi.ComponentResource):
         self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
 
-        self.network = Network(name, spec.network, opts=child)
+        network: NetworkLike
+        ingress: SharedIngress | None = None
+        if spec.platform:
+            # On a platform: its VPC, load balancer and cluster, read from its stack outputs.
+            self.platform = pulumi.StackReference(
+                f"{name}-platform", stack_name=reference_name(spec.platform), opts=pulumi.ResourceOptions(parent=self)
+            )
+            network, ingress = from_platform(PlatformOutputs.from_reference(self.platform), rule_priority(spec))
+        else:
+            network = self.network = Network(name, spec.network, opts=child)
         self.bucket = Bucket(name, spec.bucket, opts=child) if spec.bucket else None
-        self.database = Database(name, spec.database, self.network, opts=child) if spec.database else None
+        self.database = Database(name, spec.database, network, opts=child) if spec.database else None
         links = [part.link for part in (self.bucket, self.database) if part is not None]
         deployment_alarms = [alarm_name(name, title) for title in DEPLOYMENT_ALARMS]
         self.service = Service(
-            name, spec.service, self.network, links=links, deployment_alarms=deployment_alarms, opts=child
+            name,
+            spec.service,
+            network,
+            links=links,
+            deployment_alarms=deployment_alarms,
+            opts=child,
+            ingress=ingress,
         )
         if self.database:
             self.database.admit(self.service.task_security_group_id)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .project import project_of, stacks_dir
+from .project import STACKS_DIR, project_of, stacks_dir
 from .spec import ClientSpec
+from .spec.platform import PlatformSpec
+from .tenancy import Tenant, problems
 
 
 class SpecError(Exception):
@@ -67,6 +69,102 @@ def parse_spec(
 
     ``root`` is the directory ``service.build.context`` is relative to (default: the current one).
     """
+    data, node = _document(text, source)
+    spec = _validate(ClientSpec, data, node, source, context)
+    _check_build_files(spec, source, node, root or Path.cwd())
+    return spec
+
+
+def parse_stack_spec(
+    text: str, source: str, *, context: dict[str, Any] | None = None, root: Path | None = None
+) -> ClientSpec | PlatformSpec:
+    """A client spec, or a platform spec when the top-level key is ``platform:`` (and no ``client:``)."""
+    data, node = _document(text, source)
+    if "client" not in data and "platform" in data:
+        return _validate(PlatformSpec, data, node, source, context)
+    spec = _validate(ClientSpec, data, node, source, context)
+    _check_build_files(spec, source, node, root or Path.cwd())
+    return spec
+
+
+def load_stack_spec(
+    path: str | Path, *, stack: str | None = None, context: dict[str, Any] | None = None, root: Path | None = None
+) -> ClientSpec | PlatformSpec:
+    """Load the spec of one stack, client or platform; refuse a platform whose clients do not fit.
+
+    For a client on a platform and for a platform, every spec in the project's `stacks/`
+    naming that platform is read and checked together (``tenancy.problems``): rule
+    priorities, hosts, region and the load balancer's quotas. ``stack`` (default: the file
+    name) is the stack this spec stands for; it replaces that stack's own file in the check.
+    """
+    path = Path(path)
+    root = root or project_of(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise SpecError(f"{path}: no such spec file; specs in {path.parent}: {', '.join(known) or 'none'}") from None
+    spec = parse_stack_spec(text, str(path), context=context, root=root)
+    stack = stack or path.stem
+    if isinstance(spec, ClientSpec) and spec.platform is None:
+        return spec
+    directory = root / STACKS_DIR
+    platform_stack = stack if isinstance(spec, PlatformSpec) else str(spec.platform)
+    platform_file = directory / f"{platform_stack}.yaml"
+    platform = spec if isinstance(spec, PlatformSpec) else _platform_spec(platform_file, str(path), context, root)
+    tenants = load_tenants(platform_stack, directory, context=context, root=root, current=(stack, spec))
+    found = problems(platform_stack, platform, tenants)
+    if found:
+        raise SpecError(
+            f"{path}: platform {platform_stack} ({platform_file}): {len(found)} problem(s) across its clients:\n"
+            + "\n".join(f"  {problem}" for problem in found)
+        )
+    return spec
+
+
+def load_tenants(
+    platform_stack: str,
+    directory: Path,
+    *,
+    context: dict[str, Any] | None = None,
+    root: Path | None = None,
+    current: tuple[str, ClientSpec | PlatformSpec] | None = None,
+) -> list[Tenant]:
+    """Every client stack in ``directory`` whose spec names ``platform_stack``, sorted by stack.
+
+    ``current`` (stack, spec) stands in for that stack's file: the spec being rendered may
+    come from elsewhere (`crane plan --spec`, `pulumi config set crane-it:spec`).
+    """
+    tenants: dict[str, ClientSpec] = {}
+    for file in sorted(directory.glob("*.yaml")):
+        text = file.read_text(encoding="utf-8")
+        head = yaml.load(text, Loader=_FastLoader)
+        if not (isinstance(head, dict) and "client" in head and head.get("platform") == platform_stack):
+            continue
+        if current is not None and file.stem == current[0]:
+            continue
+        tenants[file.stem] = parse_spec(text, str(file), context=context, root=root)
+    if current is not None and isinstance(current[1], ClientSpec) and current[1].platform == platform_stack:
+        tenants[current[0]] = current[1]
+    return [Tenant(stack, tenants[stack]) for stack in sorted(tenants)]
+
+
+def _platform_spec(file: Path, source: str, context: dict[str, Any] | None, root: Path) -> PlatformSpec:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(
+            f"{source}: platform: no platform spec {file}: a client on a platform needs the platform's "
+            "spec in the same repo (its clients' priorities and quotas are checked together)"
+        ) from None
+    platform = parse_stack_spec(text, str(file), context=context, root=root)
+    if not isinstance(platform, PlatformSpec):
+        raise SpecError(f"{source}: platform: {file} is a client spec, not a platform (top-level `platform:`)")
+    return platform
+
+
+def _document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node | None]:
+    """The YAML mapping and its node tree (whose marks give each field's line)."""
     try:
         # Parse once (with libyaml where available) and keep the node tree: its marks give
         # the line of each field in error messages.
@@ -80,13 +178,21 @@ def parse_spec(
         raise SpecError(
             f"{source}: a client spec is a mapping with client, region and service; got {type(data).__name__}"
         )
+    return data, node
+
+
+_Spec = TypeVar("_Spec", ClientSpec, PlatformSpec)
+
+
+def _validate(
+    model: type[_Spec], data: dict[str, Any], node: yaml.Node | None, source: str, context: dict[str, Any] | None
+) -> _Spec:
+    kind = "platform" if model is PlatformSpec else "client"
     try:
-        spec = ClientSpec.model_validate(data, context=context)
+        return model.model_validate(data, context=context)
     except ValidationError as err:
-        lines = [_describe(error, source, node) for error in err.errors(include_url=False)]
-        raise SpecError(f"{source}: {len(lines)} problem(s) in the client spec:\n" + "\n".join(lines)) from None
-    _check_build_files(spec, source, node, root or Path.cwd())
-    return spec
+        lines = [_describe(error, source, node, model) for error in err.errors(include_url=False)]
+        raise SpecError(f"{source}: {len(lines)} problem(s) in the {kind} spec:\n" + "\n".join(lines)) from None
 
 
 def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, root: Path) -> None:
@@ -105,7 +211,7 @@ def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, ro
         raise SpecError(f"{source}:{line}: service.build.dockerfile: {build.dockerfile!r} not found in {context}")
 
 
-def _describe(error: ErrorDetails, source: str, root: yaml.Node | None) -> str:
+def _describe(error: ErrorDetails, source: str, root: yaml.Node | None, model: type[BaseModel] = ClientSpec) -> str:
     """One line per problem: ``file:line: field.path: message (got value)``."""
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
     message = error["msg"].removeprefix("Value error, ")
@@ -113,7 +219,7 @@ def _describe(error: ErrorDetails, source: str, root: yaml.Node | None) -> str:
     line = _line_of(root, loc)
     kind = error["type"]
     if kind == "extra_forbidden":
-        valid = _fields_at(loc[:-1])
+        valid = _fields_at(loc[:-1], model)
         hint = difflib.get_close_matches(str(loc[-1]), valid, n=1)
         message = f"unknown field{'; did you mean ' + repr(hint[0]) + '?' if hint else ''} valid fields here: {', '.join(valid)}"
     elif kind == "missing":
@@ -150,9 +256,9 @@ def _steps(node: yaml.Node | None, loc: tuple[Any, ...]) -> list[yaml.Node]:
     return steps
 
 
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """The field names valid at ``loc`` in the ClientSpec model tree (for typo hints)."""
-    model: type[BaseModel] | None = ClientSpec
+def _fields_at(loc: tuple[Any, ...], root: type[BaseModel] = ClientSpec) -> list[str]:
+    """The field names valid at ``loc`` in the spec's model tree (for typo hints)."""
+    model: type[BaseModel] | None = root
     for part in loc:
         if model is None or not isinstance(part, str) or part not in model.model_fields:
             return []

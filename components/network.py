@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .nat import NatInstance
 from .spec.network import NetworkSpec
 
 
@@ -33,6 +34,24 @@ class ExistingNetwork:
     vpc_id: pulumi.Input[str]
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    task_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Where tasks run; None: the private subnets."""
+    assign_public_ip: pulumi.Input[bool] = False
+    """Whether tasks get public IPs (public subnets of a VPC without NAT)."""
+
+
+def task_placement(network: object) -> tuple[pulumi.Input[Sequence[pulumi.Input[str]]], pulumi.Input[bool]]:
+    """The subnets tasks run in and whether they get public IPs.
+
+    The private subnets without public IPs, unless the network names ``task_subnet_ids``
+    and ``assign_public_ip`` (a VPC with ``nat: none`` puts tasks in its public subnets,
+    and their security group admits only the load balancer). A ``NetworkLike`` without
+    these attributes is an ordinary private one.
+    """
+    subnets = getattr(network, "task_subnet_ids", None)
+    if subnets is None:
+        subnets = getattr(network, "private_subnet_ids")  # noqa: B009 - NetworkLike says it exists
+    return subnets, getattr(network, "assign_public_ip", False)
 
 
 class Network(pulumi.ComponentResource):
@@ -41,16 +60,21 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
+    task_subnet_ids: pulumi.Output[list[str]]
+    assign_public_ip: bool
+    nat_instance: NatInstance | None = None
 
     def __init__(self, name: str, spec: NetworkSpec, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("crane:index:Network", name, None, opts)
         self.spec = spec
+        self.assign_public_ip = spec.creates_vpc and spec.nat == "none"
         if not spec.creates_vpc:
             # A brought VPC is the client's: Crane It only places resources in its subnets.
             assert spec.vpc_id is not None  # NetworkSpec: a brought VPC names vpc_id and both subnet lists
             self.vpc_id = pulumi.Output.from_input(spec.vpc_id)
             self.public_subnet_ids = pulumi.Output.from_input(list(spec.public_subnet_ids or ()))
             self.private_subnet_ids = pulumi.Output.from_input(list(spec.private_subnet_ids or ()))
+            self.task_subnet_ids = self.private_subnet_ids
             self.register_outputs(self._outputs())
             return
 
@@ -63,7 +87,11 @@ class Network(pulumi.ComponentResource):
         self.public_subnets = [self._subnet(name, "public", i, cidr) for i, cidr in enumerate(public_cidrs)]
         self.private_subnets = [self._subnet(name, "private", i, cidr) for i, cidr in enumerate(private_cidrs)]
         self._public_routes(name)
-        self.nat_gateways = self._nat_gateways(name, spec)
+        self.nat_gateways = self._nat_gateways(name, spec) if spec.nat in ("gateway", "single") else []
+        if spec.nat == "instance":
+            self.nat_instance = NatInstance(
+                name, self.vpc.id, self.vpc.cidr_block, self.public_subnets[0].id, opts=self._child()
+            )
         self.private_route_tables = self._private_routes(name)
         self._s3_endpoint(name)
         self.flow_log_group = self._flow_logs(name, spec)
@@ -71,6 +99,7 @@ class Network(pulumi.ComponentResource):
         self.vpc_id = self.vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
+        self.task_subnet_ids = self.public_subnet_ids if self.assign_public_ip else self.private_subnet_ids
         self.register_outputs(self._outputs())
 
     @staticmethod
@@ -194,18 +223,28 @@ class Network(pulumi.ComponentResource):
                 tags={"Name": f"{name}-private-{i}"},
                 opts=self._child(),
             )
-            aws.ec2.Route(
-                f"{name}-private-{i}-default",
-                route_table_id=table.id,
-                destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=self.nat_gateways[min(i, len(self.nat_gateways) - 1)].id,
-                opts=self._child(),
-            )
+            target = self._egress_target(i)
+            if target:  # `nat: none`: no way out; only the S3 endpoint and the VPC
+                aws.ec2.Route(
+                    f"{name}-private-{i}-default",
+                    route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    opts=self._child(),
+                    **target,
+                )
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
             )
             tables.append(table)
         return tables
+
+    def _egress_target(self, index: int) -> dict[str, pulumi.Input[str]]:
+        """Where the default route of private subnet ``index`` points, by NAT mode."""
+        if self.nat_gateways:
+            return {"nat_gateway_id": self.nat_gateways[min(index, len(self.nat_gateways) - 1)].id}
+        if self.nat_instance is not None:
+            return {"network_interface_id": self.nat_instance.network_interface_id}
+        return {}
 
     def _s3_endpoint(self, name: str) -> aws.ec2.VpcEndpoint:
         # Gateway endpoints are free; S3 traffic (ECR image layers, the client bucket) then

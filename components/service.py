@@ -10,8 +10,10 @@ import pulumi_aws as aws
 
 from . import exec_access
 from . import image as images
+from . import ingress as shared
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
+from .network import task_placement
 from .spec.service import AutoscalingSpec, ServiceSpec
 from .task_iam import execution_policy, execution_trust, task_policy, task_trust
 
@@ -42,7 +44,9 @@ class Service(pulumi.ComponentResource):
         links: Sequence[DataLink] = (),
         deployment_alarms: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
+        ingress: shared.SharedIngress | None = None,
     ) -> None:
+        """``ingress``: run on a platform's cluster behind its load balancer instead of our own."""
         super().__init__("crane:index:Service", name, None, opts)
         self.spec = spec
         self._links = tuple(links)
@@ -61,21 +65,31 @@ class Service(pulumi.ComponentResource):
         self.execution_role = self._execution_role(name, spec)
         self.task_role = self._task_role(name)
         self.task_definition = self._task_definition(name, spec)
-        self.cluster = self._cluster(name)
-        self.load_balancer_security_group, self.task_security_group = self._security_groups(name, spec, network)
-        self.load_balancer = self._load_balancer(name, network)
+        if ingress is None:
+            self.cluster = self._cluster(name)
+            self.cluster_arn, self.cluster_name = self.cluster.arn, self.cluster.name
+            self.load_balancer_security_group, self.task_security_group = self._security_groups(name, spec, network)
+            self.load_balancer = self._load_balancer(name, network)
+            self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
+        else:
+            self.cluster_arn = pulumi.Output.from_input(ingress.cluster_arn)
+            self.cluster_name = pulumi.Output.from_input(ingress.cluster_name)
+            self.task_security_group = shared.task_security_group(name, spec, network.vpc_id, ingress, self)
+            self.load_balancer_arn_suffix = pulumi.Output.from_input(ingress.load_balancer_arn_suffix)
         self.target_group = self._target_group(name, spec, network)
         self.certificate_arn, self.certificate_validation_record = self._certificate(name, spec)
-        self.listeners = self._listeners(name, spec)
+        self.listeners = (
+            self._listeners(name, spec)
+            if ingress is None
+            else shared.listener_rule(name, spec, ingress, self.target_group, self.certificate_arn, self)
+        )
         self.service = self._service(name, spec, network)
         if spec.autoscaling:
             self._autoscaling(name, spec.autoscaling)
 
         self.url = self._url(spec)
-        self.cluster_name = self.cluster.name
         self.service_name = self.service.name
         self.task_security_group_id = self.task_security_group.id
-        self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
         self.target_group_arn_suffix = self.target_group.arn_suffix
         self.log_group_name = self.log_group.name
         outputs: dict[str, pulumi.Input[Any]] = {
@@ -334,7 +348,7 @@ class Service(pulumi.ComponentResource):
         )
         return validation.certificate_arn, record
 
-    def _listeners(self, name: str, spec: ServiceSpec) -> list[aws.lb.Listener]:
+    def _listeners(self, name: str, spec: ServiceSpec) -> list[pulumi.Resource]:
         forward: list[aws.lb.ListenerDefaultActionArgsDict] = [
             {"type": "forward", "target_group_arn": self.target_group.arn}
         ]
@@ -395,7 +409,7 @@ class Service(pulumi.ComponentResource):
         ignore = ["desired_count"] if spec.autoscaling else None
         return aws.ecs.Service(
             f"{name}-service",
-            cluster=self.cluster.arn,
+            cluster=self.cluster_arn,
             task_definition=self.task_definition.arn,
             desired_count=spec.desired_count,
             launch_type="FARGATE",
@@ -404,9 +418,9 @@ class Service(pulumi.ComponentResource):
             # strategies are not supported on Fargate); rebalancing restores the spread after
             # an AZ recovers.
             network_configuration={
-                "subnets": network.private_subnet_ids,
+                "subnets": task_placement(network)[0],
                 "security_groups": [self.task_security_group.id],
-                "assign_public_ip": False,
+                "assign_public_ip": task_placement(network)[1],
             },
             availability_zone_rebalancing="ENABLED",
             load_balancers=[
@@ -442,7 +456,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-scaling",
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
-            resource_id=pulumi.Output.format("service/{0}/{1}", self.cluster.name, self.service.name),
+            resource_id=pulumi.Output.format("service/{0}/{1}", self.cluster_name, self.service.name),
             min_capacity=scaling.min,
             max_capacity=scaling.max,
             opts=self._child(),

@@ -20,6 +20,15 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 ACCOUNT_ID = "123456789012"
+PROJECT = "crane-it"
+"""The project name offline runs use unless told otherwise."""
+ORGANIZATION = "organization"
+"""The organization the mock engine runs in (what DIY backends call every stack's)."""
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+class UnknownStackReferenceError(LookupError):
+    """A program read a stack whose outputs the offline run was not given."""
 
 
 @dataclass
@@ -39,16 +48,24 @@ class Registration:
     ignore_changes: list[str] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    read: bool = False
+    """Read from elsewhere (a StackReference), not managed by this stack."""
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """Input name -> the URNs that input's value came from (what stack policies follow)."""
 
 
 class PlanMocks(pulumi.runtime.Mocks):
     """Plausible provider answers: inputs echoed back plus the computed attributes we read."""
 
-    def __init__(self, region: str = "eu-west-1") -> None:
+    def __init__(self, region: str = "eu-west-1", stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
+        """``stack_outputs``: stack name (``org/project/stack``) -> the outputs a StackReference reads."""
         self.region = region
         self._region_seen = False
+        self.stack_outputs = stack_outputs or {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(args.resource_id or args.name)
         if args.typ == "pulumi:providers:aws" and args.inputs.get("region") and not self._region_seen:
             # The stack's first AWS provider names its region: answer in that region from now on.
             self.region, self._region_seen = args.inputs["region"], True
@@ -63,6 +80,12 @@ class PlanMocks(pulumi.runtime.Mocks):
         if extra:
             state.update({k: v for k, v in extra(args.name, state, region).items() if k not in args.inputs})
         return state.get("id") or f"{physical}-id", state
+
+    def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
+        if stack not in self.stack_outputs:
+            known = ", ".join(sorted(self.stack_outputs)) or "none"
+            raise UnknownStackReferenceError(f"no outputs for stack {stack!r} in this offline run (given: {known})")
+        return stack, {"name": stack, "outputs": self.stack_outputs[stack], "secretOutputNames": []}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         token, region = args.token, args.args.get("region") or self.region
@@ -87,6 +110,14 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "expiresAt": "2030-01-01T00:00:00Z",
                 "registryId": args.args.get("registryId") or ACCOUNT_ID,
                 "id": region,
+            }, []
+        if token == "aws:ec2/getVpc:getVpc":
+            return {"id": args.args.get("id"), "cidrBlock": "10.0.0.0/16", "arn": f"arn:aws:ec2:{region}:vpc"}, []
+        if token == "aws:ec2/getAmi:getAmi":
+            return {
+                "id": "ami-0123456789abcdef0",
+                "name": "fck-nat-al2023-hvm-1.3.0-arm64-ebs",
+                "architecture": "arm64",
             }, []
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
@@ -157,6 +188,26 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.stack_outputs: dict[str, Any] = {}
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        # Reads (a StackReference, ``Resource.get``) are in the plan too: they are in the state.
+        response = super().ReadResource(request)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=True,
+                inputs={"id": request.id},
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                outputs=dict(self.resources[response.urn].state),
+                read=True,
+            )
+        )
+        return response
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
         response = super().RegisterResource(request)
@@ -178,6 +229,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 dependencies=list(request.dependencies),
                 outputs=dict(state),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
             )
         )
         return response
@@ -187,21 +239,26 @@ def run(
     program: Callable[[], object],
     *,
     stack: str = "example",
-    project: str = "crane-it",
+    project: str = PROJECT,
     region: str = "eu-west-1",
     preview: bool = True,
     config: dict[str, str] | None = None,
     monitor: RecordingMonitor | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
 ) -> list[Registration]:
     """Run ``program`` under the mock engine and return the resources it declared, in order.
 
     Each call starts from a fresh runtime, so many stacks can be rendered in one process.
-    Pass your own ``monitor`` to see what was registered even when the program fails.
+    Pass your own ``monitor`` to see what was registered even when the program fails; its
+    ``stack_outputs`` then holds what the program exported. ``stack_outputs`` here answers
+    the program's StackReferences: fully qualified stack name -> that stack's outputs.
     """
-    mocks = PlanMocks(region)
+    mocks = PlanMocks(region, stack_outputs)
     monitor = monitor or RecordingMonitor(mocks)
     settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=ORGANIZATION
+    )
     pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
@@ -210,11 +267,18 @@ def run(
         program()
 
     _sync_await(run_pulumi_func(main))
+    root = settings.get_root_resource()
+    exported = dict(getattr(root, "outputs", None) or {})
+    resolved: dict[str, Any] | None = _sync_await(pulumi.Output.from_input(exported).future())
+    monitor.stack_outputs = resolved or {}
     return monitor.registrations
 
 
 class Plan(list[Registration]):
     """The registrations of one run, with look-ups for tests and printers."""
+
+    outputs: dict[str, Any]
+    """The stack outputs the program exported (what a StackReference to it would read)."""
 
     def of_type(self, type_: str) -> list[Registration]:
         """Every resource of Pulumi type token ``type_`` (like ``aws:s3/bucket:Bucket``)."""
@@ -238,5 +302,10 @@ class Plan(list[Registration]):
 
 
 def render(program: Callable[[], object], **kwargs: Any) -> Plan:
-    """``run`` returning a Plan."""
-    return Plan(run(program, **kwargs))
+    """``run`` returning a Plan, with the program's exported outputs."""
+    monitor = kwargs.pop("monitor", None) or RecordingMonitor(
+        PlanMocks(kwargs.get("region", "eu-west-1"), kwargs.get("stack_outputs"))
+    )
+    plan = Plan(run(program, monitor=monitor, **kwargs))
+    plan.outputs = monitor.stack_outputs
+    return plan

@@ -46,7 +46,10 @@ def test_minimal_spec_gets_safe_defaults():
 def test_error_names_file_line_field_and_valid_fields_for_a_typo():
     message = refusal(MINIMAL + "servce: {}\n")
     assert "stacks/acme.yaml:6: servce: unknown field; did you mean 'service'?" in message
-    assert "valid fields here: alerts, backup, bucket, client, database, network, region, service, tags" in message
+    assert (
+        "valid fields here: alerts, backup, bucket, client, database, listener_rule_priority, network, platform, region, service, tags"
+        in message
+    )
 
 
 def test_nested_typo_lists_the_fields_of_that_section():
@@ -229,7 +232,7 @@ def test_brought_vpc_needs_all_three_ids_and_no_created_vpc_settings():
     "network,fragment",
     [
         ("{availability_zones: 4}", "Input should be 2 or 3"),
-        ("{nat: none}", "'gateway' or 'single'"),
+        ("{nat: nat-gateway}", "'gateway', 'single', 'instance' or 'none'"),
         ("{cidr_block: 10.0.0.0/8}", "valid: /16 to /22"),
         ("{cidr_block: 8.8.0.0/16}", "not a private range"),
         ("{cidr_block: banana}", "not an IPv4 CIDR"),

@@ -55,7 +55,8 @@ def test_provider_tags_every_resource_with_client_stack_and_owner(stack_plan):
 
 def test_every_resource_hangs_under_the_client_component(stack_plan):
     _, plan = stack_plan
-    root = plan.one("crane:index:Client")
+    # A client's stack hangs under its Client component, a platform's under its Platform one.
+    [root] = [reg for reg in plan if reg.type in ("crane:index:Client", "crane:index:Platform")]
     urns = {reg.urn for reg in plan}
     for reg in plan:
         if reg is not root:

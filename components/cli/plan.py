@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import testing as offline
-from ..loader import SpecError
-from ..project import ProjectError, find_project, program_path
+from ..loader import SpecError, parse_stack_spec
+from ..project import ProjectError, find_project, program_path, stacks_dir
+from ..spec import ClientSpec
 
 HELP = "render a stack's plan offline (no Pulumi CLI, no AWS), from the Pulumi project in this directory"
 
@@ -37,9 +38,12 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
         "deploymentCircuitBreaker",
         "healthCheckGracePeriodSeconds",
     ),
-    "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "dropInvalidHeaderFields"),
+    "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "dropInvalidHeaderFields", "enableDeletionProtection"),
     "aws:lb/targetGroup:TargetGroup": ("port", "targetType", "healthCheck"),
     "aws:lb/listener:Listener": ("port", "protocol", "sslPolicy"),
+    "aws:lb/listenerRule:ListenerRule": ("priority", "conditions"),
+    "aws:autoscaling/group:Group": ("minSize", "maxSize"),
+    "aws:ec2/launchTemplate:LaunchTemplate": ("instanceType",),
     "aws:cloudwatch/logGroup:LogGroup": ("retentionInDays",),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("fromPort", "toPort", "cidrIpv4", "cidrIpv6"),
     "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration",),
@@ -81,13 +85,40 @@ def render_stack(stack: str, spec: Path | None = None, project: Path | None = No
 
     The program runs from its project directory with that directory importable, as the
     Pulumi CLI runs it; ``project`` defaults to the one found from the current directory.
+    A client on a platform reads the platform's outputs through a StackReference; offline,
+    the platform's own spec (``stacks/<platform>.yaml``) is rendered first and its exported
+    outputs answer that reference, so no backend is needed.
     """
     project = find_project(project)
     config = {"spec": str(Path(spec).resolve())} if spec else {}
+    references = _platform_outputs(stack, spec, project)
     with _inside(project):
         # A bad spec raises SpecError from inside the program, before it declares anything.
         program = str(program_path(project))
-        return offline.render(lambda: runpy.run_path(program, run_name="__pulumi__"), stack=stack, config=config)
+        return offline.render(
+            lambda: runpy.run_path(program, run_name="__pulumi__"),
+            stack=stack,
+            config=config,
+            stack_outputs=references,
+        )
+
+
+def _platform_outputs(stack: str, spec: Path | None, project: Path) -> dict[str, dict[str, Any]]:
+    """The outputs of the platform the stack's client spec names, rendered offline; {} otherwise."""
+    path = Path(spec) if spec else stacks_dir(project) / f"{stack}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}  # the program itself reports the missing spec
+    try:
+        parsed = parse_stack_spec(text, str(path), root=project)
+    except SpecError:
+        return {}  # likewise: the program refuses it, with the file's own lines
+    if not isinstance(parsed, ClientSpec) or parsed.platform is None:
+        return {}
+    platform = render_stack(parsed.platform, project=project)
+    # The name the client's program asks for (ingress.reference_name) under the mock engine.
+    return {f"{offline.ORGANIZATION}/{offline.PROJECT}/{parsed.platform}": platform.outputs}
 
 
 @contextlib.contextmanager

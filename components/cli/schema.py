@@ -1,4 +1,4 @@
-"""The JSON Schema of client specs, generated from the pydantic models and committed for editors."""
+"""The JSON Schemas of client and platform specs, generated from the pydantic models and committed for editors."""
 
 from __future__ import annotations
 
@@ -6,19 +6,27 @@ import argparse
 import json
 from pathlib import Path
 
-from ..spec import ClientSpec
+from pydantic import BaseModel
 
-HELP = "write the client spec's JSON Schema (package data, or --output FILE) from the spec models, or --check it"
+from ..spec import ClientSpec
+from ..spec.platform import PlatformSpec
+
+HELP = (
+    "write the client and platform specs' JSON Schemas (package data, or --output FILE for the client's) "
+    "from the spec models, or --check them"
+)
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "client.schema.json"
 """The schema shipped as package data, next to the models it is generated from."""
+PLATFORM_SCHEMA = "platform.schema.json"
+"""The platform spec's schema, written beside the client's."""
 
 
-def generate() -> str:
+def generate(model: type[BaseModel] = ClientSpec, file_name: str = SCHEMA_PATH.name) -> str:
     """The schema text exactly as committed (stable key order, trailing newline)."""
-    schema = ClientSpec.model_json_schema(mode="validation")
+    schema = model.model_json_schema(mode="validation")
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://crane-it.dev/schema/client.schema.json",
+        "$id": f"https://crane-it.dev/schema/{file_name}",
         **schema,
     }
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
@@ -33,17 +41,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the schema, or with --check report whether the file is current."""
-    text = generate()
-    path: Path = args.output
-    if args.check:
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            print(f"{path} is stale: run `crane schema` and commit it")
-            return 1
-        print(f"{path} is current")
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
-    return 0
+    """Write the schemas, or with --check report whether the files are current."""
+    client: Path = args.output
+    files = {client: generate(), client.with_name(PLATFORM_SCHEMA): generate(PlatformSpec, PLATFORM_SCHEMA)}
+    stale = 0
+    for path, text in files.items():
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            stale += current != text
+            print(f"{path} is stale: run `crane schema` and commit it" if current != text else f"{path} is current")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    return 1 if stale else 0

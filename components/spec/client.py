@@ -32,6 +32,15 @@ class ClientSpec(StrictModel):
     tags: Annotated[dict[TagKey, TagValue], Field(max_length=40)] = {}
     """Extra tags on every resource, beside client, stack and managed-by."""
     network: NetworkSpec = NetworkSpec()
+    platform: Slug | None = None
+    """Run on this platform stack (`stacks/<platform>.yaml`) instead of a VPC of its own: the
+    client shares its VPC, NAT, load balancer and cluster and declares only its own listener
+    rule, certificate, target group, task security group, service, data and alarms.
+    Needs `service.domain` (the platform routes by host) and no `network`."""
+    listener_rule_priority: Annotated[int, Field(ge=1, le=999)] | None = None
+    """Pin the platform listener rule's priority (1-999). Unset (the usual case), it is
+    derived from the client slug (1000-50000), so adding a client never renumbers another;
+    set it only when the derived one collides with another client's (refused by name)."""
     service: ServiceSpec
     bucket: BucketSpec | None = None
     """Present: the client gets a bucket (`bucket: {}` for the defaults)."""
@@ -75,6 +84,7 @@ class ClientSpec(StrictModel):
             )
             if problem:
                 refuse(self, "database.restore.point_in_time", problem)
+        self._platform_fits()
         if self.backup.copy_to_region == self.region:
             refuse(
                 self,
@@ -90,6 +100,23 @@ class ClientSpec(StrictModel):
                 "before the reset window ends; raise it or shorten the window",
             )
         return self
+
+    def _platform_fits(self) -> None:
+        if self.platform is None:
+            if self.listener_rule_priority is not None:
+                refuse(self, "listener_rule_priority", "`listener_rule_priority` needs `platform`")
+            return
+        if "network" in self.model_fields_set:
+            refuse(
+                self, "network", f"a client on platform {self.platform!r} uses the platform's network; remove `network`"
+            )
+        if not self.service.domain:
+            refuse(
+                self,
+                "service.domain",
+                f"a client on platform {self.platform!r} needs `service.domain`: the shared load balancer "
+                "routes by host and serves the client's own certificate for it",
+            )
 
     @property
     def has_data(self) -> bool:

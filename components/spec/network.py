@@ -16,10 +16,21 @@ class NetworkSpec(StrictModel):
 
     availability_zones: Literal[2, 3] = 2
     """How many availability zones the created VPC spans (the load balancer needs two)."""
-    nat: Literal["gateway", "single"] = "gateway"
-    """How private subnets reach the internet. `gateway`: one NAT gateway per AZ, survives
-    an AZ outage (about 33 USD/month each plus data). `single`: one shared NAT gateway,
-    half the cost with two AZs, but tasks in other AZs lose egress if its AZ fails."""
+    nat: Literal["gateway", "single", "instance", "none"] = "single"
+    """How tasks reach the internet (ECR, Secrets Manager, third-party APIs); S3 always goes
+    through a free gateway endpoint. List prices, us-east-1, per month:
+    `gateway`: one managed NAT gateway per AZ (about 33 USD each plus 0.045 USD/GB);
+    survives the loss of any AZ. `single` (default): one managed NAT gateway, about 33 USD
+    plus data; AWS runs and patches it and it scales to 100 Gbps, but while its AZ is down
+    tasks in the other AZs lose egress (inbound traffic is still served). `instance`: a
+    fck-nat t4g.nano in an auto-scaling group of one, about 3 USD plus 3.65 USD for its
+    Elastic IP, no per-GB charge; the group replaces a failed instance in about 5 minutes
+    (egress is down meanwhile), up to 5 Gbps burst, one AZ like `single`. `none`: no NAT
+    at all, free: tasks run in the public subnets with public IPs (each 3.65 USD/month),
+    reachable only from the load balancer's security group (enforced by the policy pack);
+    the database stays in private subnets without internet. `single` is the default: the
+    managed, no-maintenance option at half the cost of `gateway`; a platform shares it
+    among all its clients."""
     cidr_block: str = "10.0.0.0/16"
     """IPv4 range of the created VPC, /16 to /22, split into one public and one private
     subnet per AZ."""

@@ -1,0 +1,91 @@
+"""A platform stack: the VPC, NAT, load balancer and cluster many small clients share.
+
+A small client on its own pays for a load balancer (about 18 USD/month plus its public IPv4
+addresses) and NAT (33 USD per gateway) that it barely uses, beside about 9 USD of Fargate.
+On a platform those are paid once. What stays per client, in the client's own stack, is
+everything that isolates it: task role, security groups, keys, target group, service,
+bucket, database and backups. The platform holds no client data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from .ingress import PlatformOutputs
+from .load_balancer import SharedLoadBalancer
+from .network import Network
+from .platform_alarms import PlatformAlarms
+from .provider import aws_provider, default_tags
+from .spec.platform import PlatformSpec
+from .tenancy import Tenant, usage
+
+
+class PlatformStack(pulumi.ComponentResource):
+    """Everything a platform's clients share, on its own tagged AWS provider."""
+
+    def __init__(
+        self,
+        spec: PlatformSpec,
+        stack: str,
+        tenants: Sequence[Tenant] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``tenants``: the client stacks on this platform (``loader.load_tenants``), for quota usage."""
+        name = spec.platform
+        super().__init__("crane:index:Platform", name, None, opts)
+        self.spec = spec
+        self.tags = default_tags(spec.platform, stack, spec.tags)
+        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+
+        self.network = Network(name, spec.network, opts=child)
+        self.load_balancer = SharedLoadBalancer(name, spec.load_balancer, spec.certificate, self.network, opts=child)
+        self.cluster = self._cluster(name, child)
+        nat = self.network.nat_instance
+        self.alarms = PlatformAlarms(
+            name,
+            spec.alerts,
+            self.load_balancer.arn_suffix,
+            nat_gateway_ids=[gateway.id for gateway in getattr(self.network, "nat_gateways", [])],
+            nat_group_name=nat.group_name if nat is not None else None,
+            opts=child,
+        )
+        self.exports = PlatformOutputs(
+            vpc_id=self.network.vpc_id,
+            public_subnet_ids=self.network.public_subnet_ids,
+            private_subnet_ids=self.network.private_subnet_ids,
+            task_subnet_ids=self.network.task_subnet_ids,
+            assign_public_ip=self.network.assign_public_ip,
+            listener_arn=self.load_balancer.listener_arn,
+            load_balancer_security_group_id=self.load_balancer.security_group_id,
+            load_balancer_arn_suffix=self.load_balancer.arn_suffix,
+            load_balancer_dns_name=self.load_balancer.dns_name,
+            load_balancer_zone_id=self.load_balancer.zone_id,
+            cluster_arn=self.cluster.arn,
+            cluster_name=self.cluster.name,
+        )
+        used = usage(tenants)
+        near = used.near_limit(spec)
+        if near:
+            pulumi.log.warn(
+                f"platform {name} is at or above {spec.quotas.headroom_percent} % of its load balancer quotas "
+                f"({'; '.join(near)}): plan a second platform or a quota increase",
+                resource=self,
+            )
+        self.outputs: dict[str, pulumi.Input[object]] = {
+            **self.exports.as_exports(),
+            "clients": [tenant.stack for tenant in tenants],
+            "quota_usage": {quota: f"{n} of {limit}" for quota, (n, limit) in used.of(spec).items()},
+            "alarm_topic_arn": self.alarms.topic_arn,
+        }
+        self.register_outputs(self.outputs)
+
+    def _cluster(self, name: str, opts: pulumi.ResourceOptions) -> aws.ecs.Cluster:
+        # One cluster, many services: a cluster costs nothing itself, and each client's
+        # service, task role and deployments stay its own. Container Insights as for a client.
+        return aws.ecs.Cluster(
+            f"{name}-cluster", settings=[{"name": "containerInsights", "value": "enhanced"}], opts=opts
+        )
