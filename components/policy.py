@@ -18,9 +18,12 @@ from typing import Any, Protocol
 
 from pulumi_policy import (
     PolicyCustomTimeouts,
+    PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
 from .testing import Registration
@@ -143,6 +146,45 @@ def logs_have_retention(args: ResourceValidationArgs, report: Report) -> None:
         report(f"{args.urn} keeps logs forever (no retention): cost grows without bound")
 
 
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+
+def public_tasks_admit_only_security_groups(args: StackValidationArgs, report: Report) -> None:
+    """Tasks with public IPs (`nat: none`) are reached only through another security group.
+
+    A task with a public IP is on the internet; what keeps it private is its security
+    group admitting only the load balancer's group. Rules are followed through the
+    resources their inputs came from, so it holds in a preview whose IDs are not known yet.
+    """
+    by_urn = {resource.urn: resource for resource in args.resources}
+    for service in args.resources:
+        if service.resource_type != "aws:ecs/service:Service":
+            continue
+        network = service.props.get("networkConfiguration") or {}
+        if not network.get("assignPublicIp"):
+            continue
+        groups = {
+            dep.urn
+            for dep in service.property_dependencies.get("networkConfiguration", [])
+            if dep.resource_type == SECURITY_GROUP
+        }
+        for rule in args.resources:
+            if rule.resource_type != INGRESS_RULE:
+                continue
+            if not {dep.urn for dep in rule.property_dependencies.get("securityGroupId", [])} & groups:
+                continue
+            if (
+                not rule.props.get("referencedSecurityGroupId")
+                or rule.props.get("cidrIpv4")
+                or rule.props.get("cidrIpv6")
+            ):
+                report(f"{rule.urn} admits addresses, not a security group, to tasks with public IPs ({service.urn})")
+        for urn in sorted(groups):
+            if by_urn[urn].props.get("ingress"):
+                report(f"{urn} has inline ingress rules on tasks with public IPs ({service.urn})")
+
+
 def _policy(name: str, description: str, validate: Check) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(name=name, description=description, validate=validate)  # type: ignore[arg-type]
 
@@ -177,6 +219,15 @@ POLICIES: list[ResourceValidationPolicy] = [
     _policy("logs-have-retention", "Log groups have a retention period.", logs_have_retention),
 ]
 
+STACK_POLICIES: list[StackValidationPolicy] = [
+    StackValidationPolicy(
+        name="public-tasks-admit-only-security-groups",
+        description="Tasks with public IPs admit traffic only from another security group (the load balancer's).",
+        validate=public_tasks_admit_only_security_groups,  # type: ignore[arg-type]
+    )
+]
+"""Checks over the whole stack; a policy pack lists them beside POLICIES."""
+
 
 def _args_of(reg: Registration) -> ResourceValidationArgs:
     """The policy arguments the engine would pass for ``reg``."""
@@ -192,15 +243,34 @@ def _args_of(reg: Registration) -> ResourceValidationArgs:
     return ResourceValidationArgs(reg.type, reg.inputs, reg.urn, reg.name, options, None)
 
 
+def _stack_args(registrations: Sequence[Registration]) -> StackValidationArgs:
+    """The stack the engine would pass a stack policy, with each input's source resources."""
+    resources = {
+        reg.urn: PolicyResource(reg.type, reg.inputs, reg.urn, reg.name, _args_of(reg).opts, None, None, [], {})
+        for reg in registrations
+        if reg.custom
+    }
+    for reg in registrations:
+        if reg.urn in resources:
+            resources[reg.urn].property_dependencies = {
+                key: [resources[urn] for urn in urns if urn in resources]
+                for key, urns in reg.property_dependencies.items()
+            }
+    return StackValidationArgs(list(resources.values()))
+
+
 def violations(
-    registrations: Iterable[Registration], policies: Sequence[ResourceValidationPolicy] = POLICIES
+    registrations: Iterable[Registration],
+    policies: Sequence[ResourceValidationPolicy] = POLICIES,
+    stack_policies: Sequence[StackValidationPolicy] = STACK_POLICIES,
 ) -> list[str]:
     """Every violation of ``policies`` over an offline plan, as ``pulumi preview --policy-pack`` would report it.
 
     Use it in your own tests: ``assert violations(crane_it.testing.render(program)) == []``.
     """
     found: list[str] = []
-    for reg in registrations:
+    plan = list(registrations)
+    for reg in plan:
         if not reg.custom:
             continue
         args = _args_of(reg)
@@ -211,4 +281,10 @@ def violations(
                 found.append(f"{name}: {message}")
 
             policy.validate(args, report)
+    for stack_policy in stack_policies:
+
+        def report_stack(message: str, urn: str | None = None, name: str = stack_policy.name) -> None:
+            found.append(f"{name}: {message}")
+
+        stack_policy.validate(_stack_args(plan), report_stack)
     return found

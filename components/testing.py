@@ -161,6 +161,10 @@ _COMPUTED: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
         "zoneId": "Z32O12XQLNTSW2",
     },
     "aws:lb/targetGroup:TargetGroup": lambda n, s, r: {"arnSuffix": f"targetgroup/{s['name']}/73e2d6bc24d8a067"},
+    "aws:ec2/eip:Eip": lambda n, s, r: {
+        "allocationId": f"eipalloc-{hashlib.sha1(n.encode()).hexdigest()[:17]}",
+        "publicIp": "203.0.113.10",
+    },
     "aws:ecr/repository:Repository": lambda n, s, r: {
         "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{r}.amazonaws.com/{s['name']}",
         "registryId": ACCOUNT_ID,

@@ -2,6 +2,8 @@
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from crane_it.policy import POLICIES
+from crane_it.policy import POLICIES, STACK_POLICIES
 
-PolicyPack(name="crane-it-guardrails", enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)
+PolicyPack(
+    name="crane-it-guardrails", enforcement_level=EnforcementLevel.MANDATORY, policies=[*POLICIES, *STACK_POLICIES]
+)

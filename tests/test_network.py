@@ -1,12 +1,13 @@
 """The Network component under Pulumi mocks: what it declares for a created VPC, and for a brought one."""
 
+import base64
 import ipaddress
 import json
 
 import pulumi
 import pytest
 
-from crane_it.network import Network, subnet_cidrs
+from crane_it.network import Network, subnet_cidrs, task_placement
 from crane_it.provider import aws_provider
 from crane_it.spec import NetworkSpec
 
@@ -183,3 +184,45 @@ def test_every_network_resource_is_a_child_on_the_explicit_provider(render):
     for r in children:
         assert r.parent == component.urn, f"{r.urn} is not parented to the Network"
         assert r.provider.startswith(provider.urn + "::"), f"{r.urn} uses provider {r.provider!r}"
+
+
+def test_nat_instance_is_fck_nat_in_a_self_healing_group_of_one_behind_a_fixed_interface(render):
+    plan, _ = _plan(render, NetworkSpec(nat="instance"))
+    assert plan.of_type(NAT) == []
+    group = plan.one("aws:autoscaling/group:Group")
+    assert (group.inputs["minSize"], group.inputs["maxSize"], group.inputs["desiredCapacity"]) == (1, 1, 1)
+    assert group.inputs["enabledMetrics"] == ["GroupInServiceInstances"]  # the platform's NAT alarm
+    public_0 = plan.one(SUBNET, "acme-public-0")
+    assert group.property_dependencies["vpcZoneIdentifiers"] == [public_0.urn], "the interface is zonal"
+    template = plan.one("aws:ec2/launchTemplate:LaunchTemplate")
+    assert template.inputs["imageId"] == "ami-0123456789abcdef0"  # from the fck-nat owner/name look-up
+    assert template.inputs["instanceType"] == "t4g.nano"
+    assert template.inputs["metadataOptions"]["httpTokens"] == "required"
+    interface = plan.one("aws:ec2/networkInterface:NetworkInterface")
+    assert interface.inputs["sourceDestCheck"] is False
+    config = base64.b64decode(template.inputs["userData"]).decode()
+    assert "eni_id=acme-nat-eni-" in config and "eip_id=" in config and "systemctl restart fck-nat" in config
+    routes = [r for r in plan.of_type(ROUTE) if r.name.startswith("acme-private")]
+    assert len(routes) == 2
+    assert all(r.property_dependencies["networkInterfaceId"] == [interface.urn] for r in routes)
+
+
+def test_nat_none_has_no_way_out_of_private_subnets_and_puts_tasks_in_public_ones(render):
+    placement = {}
+
+    def program():
+        provider = aws_provider("p", "eu-west-1", {"client": "acme"})
+        network = Network("acme", NetworkSpec(nat="none"), opts=pulumi.ResourceOptions(providers=[provider]))
+        subnets, public = task_placement(network)
+        pulumi.Output.all(subnets, network.public_subnet_ids).apply(lambda v: placement.update(tasks=v[0], pub=v[1]))
+        placement["public_ip"] = public
+
+    plan = render(program)
+    assert plan.of_type(NAT) == [] and plan.of_type("aws:autoscaling/group:Group") == []
+    assert [r.name for r in plan.of_type(ROUTE)] == ["acme-public-default"]
+    assert placement["tasks"] == placement["pub"] and placement["public_ip"] is True
+    plan.one("aws:ec2/vpcEndpoint:VpcEndpoint")  # S3 still reachable, for free
+
+
+def test_single_nat_gateway_is_the_default():
+    assert NetworkSpec().nat == "single"

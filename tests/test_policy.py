@@ -109,3 +109,24 @@ def test_safe_resources_pass_every_guardrail():
         reg("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30}),
     ]
     assert violations(safe) == []
+
+
+def _public_tasks(rule_inputs: dict, public: bool = True) -> list[Registration]:
+    group = reg("aws:ec2/securityGroup:SecurityGroup", {"vpcId": "vpc-1"})
+    group.urn = "urn:pulumi:t::p::aws:ec2/securityGroup:SecurityGroup::task-sg"
+    service = reg("aws:ecs/service:Service", {"networkConfiguration": {"assignPublicIp": public}})
+    service.property_dependencies = {"networkConfiguration": [group.urn]}
+    rule = reg("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", rule_inputs)
+    rule.urn = "urn:pulumi:t::p::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::task-in"
+    rule.property_dependencies = {"securityGroupId": [group.urn]}
+    return [group, service, rule]
+
+
+def test_tasks_with_public_ips_admit_only_a_security_group():
+    # nat: none puts tasks on the internet; only their group's rules keep them private.
+    from_alb = {"referencedSecurityGroupId": "sg-alb", "fromPort": 80, "toPort": 80, "ipProtocol": "tcp"}
+    assert violations(_public_tasks(from_alb)) == []
+    from_office = {"cidrIpv4": "198.51.100.0/24", "fromPort": 80, "toPort": 80, "ipProtocol": "tcp"}
+    [found] = violations(_public_tasks(from_office))
+    assert found.startswith("public-tasks-admit-only-security-groups: ") and "task-in admits addresses" in found
+    assert violations(_public_tasks(from_office, public=False)) == []  # private tasks: the VPC bounds it
