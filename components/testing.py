@@ -39,6 +39,8 @@ class Registration:
     ignore_changes: list[str] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+    """The physical id the engine answered with (what other resources' inputs carry)."""
 
 
 class PlanMocks(pulumi.runtime.Mocks):
@@ -178,6 +180,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 dependencies=list(request.dependencies),
                 outputs=dict(state),
+                id=response.id,
             )
         )
         return response
