@@ -16,6 +16,7 @@ with the installed package; :attr:`Side.library` says which library a side used.
 from __future__ import annotations
 
 import contextlib
+import importlib.resources
 import json
 import os
 import subprocess
@@ -27,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import plan_json
 from .project import PROJECT_FILE, STACKS_DIR
 
 PACKAGE = "crane_it"
@@ -41,7 +41,7 @@ canon = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(canon)
 import crane_it
 from crane_it.cli.plan import render_stack
-result = {"library": str(Path(crane_it.__file__).resolve().parent), "stacks": {}}
+result = {"library": str(Path(crane_it.__path__[0]).resolve()), "stacks": {}}
 for stack in stacks:
     try:
         plan = render_stack(stack, project=Path(project))
@@ -138,8 +138,11 @@ def start_render(project: Path, stacks: list[str], workdir: Path) -> tuple[subpr
         (shim / PACKAGE).symlink_to(library.resolve(), target_is_directory=True)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim), env.get("PYTHONPATH", "")) if p)
     out = workdir / "plans.json"
+    # This revision's canonical form, handed to the child as a file it loads by path.
+    canonical = workdir / "plan_json.py"
+    canonical.write_text(importlib.resources.files(__package__).joinpath("plan_json.py").read_text("utf-8"), "utf-8")
     todo = [s for s in stacks if (project / STACKS_DIR / f"{s}.yaml").is_file()]
-    command = [sys.executable, "-c", _BOOTSTRAP, plan_json.__file__, str(project), str(out), *todo]
+    command = [sys.executable, "-c", _BOOTSTRAP, str(canonical), str(project), str(out), *todo]
     process = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return process, out
 
