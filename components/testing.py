@@ -52,6 +52,8 @@ class Registration:
     """Read from elsewhere (a StackReference), not managed by this stack."""
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     """Input name -> the URNs that input's value came from (what stack policies follow)."""
+    id: str = ""
+    """The physical id the engine answered with (what other resources' inputs carry)."""
 
 
 class PlanMocks(pulumi.runtime.Mocks):
@@ -234,6 +236,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=list(request.dependencies),
                 outputs=dict(state),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                id=response.id,
             )
         )
         return response

@@ -9,6 +9,9 @@ import sys
 from .. import __version__
 
 COMMANDS: dict[str, str] = {
+    "affected": "affected",
+    "cost": "cost",
+    "diff": "diff",
     "exec": "exec",
     "history": "history",
     "logs": "logs",

@@ -17,10 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import plan_json
 from .. import testing as offline
+from ..cost import cost_line, estimate
 from ..loader import SpecError, parse_stack_spec
 from ..project import ProjectError, find_project, program_path, stacks_dir
 from ..spec import ClientSpec
+from .details import behaviour, statements
 
 HELP = "render a stack's plan offline (no Pulumi CLI, no AWS), from the Pulumi project in this directory"
 
@@ -76,7 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", type=Path, help="render this spec file instead of stacks/<stack>.yaml")
     parser.add_argument("--project", type=Path, help="the Pulumi project directory (default: found from here upward)")
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print every resource with all its inputs as JSON")
+    output.add_argument(
+        "--json", action="store_true", help="print every resource with all its inputs as stable, sorted JSON"
+    )
     output.add_argument("--urns", action="store_true", help="print only the sorted resource URNs")
 
 
@@ -142,13 +147,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.json:
-        json.dump([_as_json(r) for r in plan], sys.stdout, indent=2, default=str)
-        print()
+        # Byte-identical across runs: sorted, unknowns and secrets as fixed markers (plan_json).
+        sys.stdout.write(plan_json.dumps(plan_json.document(plan)))
     elif args.urns:
         print("\n".join(sorted(r.urn for r in plan)))
     else:
         print("\n".join(tree_lines(plan)))
         print(summary(plan))
+        print(cost_line(estimate(plan_json.document(plan))) + "  (crane cost for every line)")
     return 0
 
 
@@ -163,38 +169,43 @@ def _subtree(plan: offline.Plan, node: offline.Registration, depth: int) -> Iter
     flags = "".join(
         f" [{flag}]" for flag, on in (("protected", node.protect), ("retained on delete", node.retain_on_delete)) if on
     )
-    settings = _settings(node)
+    inputs = plan_json.canonical(node.inputs)  # secrets masked, unknowns as one marker
+    settings = _settings(node.type, inputs)
     yield f"{'  ' * depth}{'+' if node.custom else '*'} {node.type.split(':')[-1]} {node.name}{flags}{settings}"
+    for key, value in behaviour(node.type, inputs).items():
+        yield f"{'  ' * (depth + 2)}{key}: {_detail(value)}"
     # Sorted by kind and name: registration order varies between runs, a review diff must not.
     for child in sorted(plan.children_of(node.urn), key=lambda r: (r.custom, r.type.split(":")[-1], r.name)):
         yield from _subtree(plan, child, depth + 1)
 
 
-def _settings(node: offline.Registration) -> str:
-    shown = {
-        key: node.inputs[key]
-        for key in KEY_SETTINGS.get(node.type, ())
-        if node.inputs.get(key) not in (None, "", [], {})
-    }
-    if node.type == "aws:ecs/taskDefinition:TaskDefinition":
-        shown.update(_containers(node.inputs.get("containerDefinitions")))
+def _settings(type_: str, inputs: dict[str, Any]) -> str:
+    shown = {key: inputs[key] for key in KEY_SETTINGS.get(type_, ()) if inputs.get(key) not in (None, "", [], {})}
     if not shown:
         return ""
     return "  " + " ".join(f"{key}={_compact(value)}" for key, value in shown.items())
 
 
-def _containers(definitions: Any) -> dict[str, Any]:
-    """The container settings that matter most in review: image, memory, read-only root, checks."""
-    containers = json.loads(definitions) if isinstance(definitions, str) else definitions or []
-    return {
-        f"container[{c.get('name')}]": {
-            "image": c.get("image"),
-            "memory": c.get("memory"),
-            "readonlyRootFilesystem": c.get("readonlyRootFilesystem"),
-            "healthCheck": "container" if c.get("healthCheck") else "load balancer",
-        }
-        for c in containers
-    }
+def _detail(value: Any) -> str:
+    """A behaviour detail in full (never cut): policy statements as sentences, the rest as JSON."""
+    if isinstance(value, list) and value and all(isinstance(s, dict) and "Effect" in s for s in value):
+        return "; ".join(_statement(s) for s in value)
+    return json.dumps(_integral(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def _statement(statement: dict[str, Any]) -> str:
+    """``Allow s3:GetObject,s3:PutObject on arn:... for {"Service": ...} if {...}``."""
+
+    def listed(value: Any) -> str:
+        return (
+            ",".join(value) if isinstance(value, list) else json.dumps(value) if isinstance(value, dict) else str(value)
+        )
+
+    text = f"{statement['Effect']} {listed(statement.get('Action', statement.get('NotAction', '*')))}"
+    text += f" on {listed(statement['Resource'])}" if "Resource" in statement else ""
+    text += f" for {listed(statement['Principal'])}" if "Principal" in statement else ""
+    text += f" if {json.dumps(statement['Condition'], sort_keys=True)}" if "Condition" in statement else ""
+    return text
 
 
 def _integral(value: Any) -> Any:
@@ -224,13 +235,4 @@ def summary(plan: offline.Plan) -> str:
     )
 
 
-def _as_json(node: offline.Registration) -> dict[str, Any]:
-    return {
-        "urn": node.urn,
-        "type": node.type,
-        "parent": node.parent,
-        "provider": node.provider,
-        "protect": node.protect,
-        "retain_on_delete": node.retain_on_delete,
-        "inputs": node.inputs,
-    }
+__all__ = ["KEY_SETTINGS", "render_stack", "statements", "summary", "tree_lines"]

@@ -1,0 +1,65 @@
+"""`crane cost STACK`: a monthly list-price estimate of a client, every line with its source.
+
+The estimate prices the stack's rendered plan (crane_it.cost), so it covers exactly what
+`pulumi up` would declare. Usage the plan cannot know (traffic, logs, stored data) comes from
+named assumptions, shown with the lines that use them; change one with ``--assume NAME=VALUE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .. import plan_json
+from ..cost import USAGE, estimate, format_lines
+from ..loader import SpecError
+from ..project import ProjectError
+from .plan import render_stack
+
+HELP = "estimate a stack's monthly AWS list-price cost, line by line with sources (offline)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `crane cost`."""
+    parser.add_argument("stack", help="the client stack, e.g. example (reads stacks/<stack>.yaml)")
+    parser.add_argument("--spec", type=Path, help="price this spec file instead of stacks/<stack>.yaml")
+    parser.add_argument("--project", type=Path, help="the Pulumi project directory (default: found from here upward)")
+    parser.add_argument(
+        "--assume",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"override a usage assumption; names: {', '.join(USAGE)}",
+    )
+    parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
+
+
+def _usage(pairs: list[str]) -> dict[str, float]:
+    usage = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in USAGE:
+            raise ValueError(f"--assume {pair}: unknown assumption {name!r}; valid: {', '.join(USAGE)}")
+        try:
+            usage[name] = float(value)
+        except ValueError:
+            raise ValueError(f"--assume {pair}: {value!r} is not a number") from None
+    return usage
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the estimate; exit 2 for a bad spec or a bad --assume."""
+    try:
+        usage = _usage(args.assume)
+        plan = render_stack(args.stack, args.spec, args.project)
+    except (SpecError, ProjectError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    result = estimate(plan_json.document(plan), usage)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2, sort_keys=True))
+    else:
+        print(f"{args.stack}: " + "\n".join(format_lines(result)))
+    return 0

@@ -1,0 +1,137 @@
+"""AWS on-demand list prices (USD) that ``crane cost`` multiplies, with where each figure came from.
+
+PRICE_DATE is when the sources below were read. They are public pages (AWS's own where the
+stored copy had the figure, otherwise third-party pricing guides quoting AWS's price list);
+this table was filled offline, so **a figure marked ``verified=False`` was not found on any
+page searched** and is AWS's list price as we last knew it: check it before you quote it.
+Prices change; the date tells a reader how old a figure is. No free tier and no discount
+(savings plans, reserved instances) is applied: this is the list price a new account pays.
+
+Only us-east-1 and eu-west-1 are priced. Every other region is estimated with the nearest
+priced one (:data:`NEAREST`), and the estimate says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRICE_DATE = "2026-06"
+"""When the sources were read (their own dates run from 2024 to June 2026)."""
+
+HOURS_PER_MONTH = 730
+"""AWS's own convention for monthly estimates (8,760 hours / 12)."""
+
+
+@dataclass(frozen=True)
+class Price:
+    """One unit price and where it comes from."""
+
+    usd: float
+    unit: str
+    source: str
+    verified: bool = True
+    """False: not found on a page searched; AWS's list price as last known, to be checked."""
+
+
+S_ALB = "https://cal53.calculator.city/aws-alb-cost-calculator/ (ALB hourly by region table)"
+S_LCU = "https://aws.darcy-it.com/elb%E3%81%AE%E3%82%B3%E3%82%B9%E3%83%88%E6%96%99%E9%87%91/ (LCU-hour 0.008, Tokyo)"
+S_NAT_US = "https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1 rates)"
+S_NAT_EU = "https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/ (Europe (Ireland...) ~0.048-0.052)"
+S_IPV4 = "https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/ (0.005/IP-hour since 2024-02-01)"
+S_FARGATE_US = "https://www.vantage.sh/blog/fargate-pricing (us-east-1 Linux/x86 and Linux/ARM rates)"
+S_RDS_US = "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL t4g, us-east-1)"
+S_RDS_STORAGE_US = "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (gp3 0.115/GB-month)"
+S_RDS_BACKUP = "https://druva.com/blog/4-things-you-should-know-about-your-aws-backup-bill (0.095/GB beyond free)"
+S_KMS = "https://cloudburn.io/blog/aws-kms-pricing (1 USD per key-month, from the AWS KMS pricing page)"
+S_ALARM = "https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm (0.10 per standard alarm-month)"
+S_LOGS_US = "https://c3x.dev/blog/cloudwatch-logs-cost-optimization (us-east-1: ingestion 0.50, storage 0.03)"
+S_EGRESS = "https://www.wring.co/blog/aws-nat-gateway-pricing-guide (data transfer out 0.09/GB, first 10 TB)"
+S_BACKUP = "https://cloudburn.io/blog/aws-backup-pricing (warm storage 0.05/GB-month, us-east-1)"
+S_COPY = "https://www.factualminds.com/blog/aws-backup-pricing-vaults-cross-region-restores/ (0.02/GB copy)"
+NOT_FOUND = "not found on a page searched; AWS list price as last known"
+
+
+def _unverified(usd: float, unit: str) -> Price:
+    return Price(usd, unit, NOT_FOUND, verified=False)
+
+
+_COMMON: dict[str, Price] = {
+    "alb_lcu_hour": Price(0.008, "LCU-hour", S_LCU),
+    "ipv4_hour": Price(0.005, "public IPv4 address-hour", S_IPV4),
+    "kms_key_month": Price(1.00, "key-month", S_KMS),
+    "alarm_metric_month": Price(0.10, "alarm metric-month", S_ALARM),
+    "dashboard_month": _unverified(3.00, "dashboard-month"),
+    "secret_month": _unverified(0.40, "secret-month"),
+    "backup_s3_gb_month": Price(0.05, "GB-month", S_BACKUP),
+    "backup_copy_gb": Price(0.02, "GB copied to another region", S_COPY),
+    "s3_gb_month": _unverified(0.023, "GB-month (S3 Standard, first 50 TB)"),
+}
+
+PRICES: dict[str, dict[str, Price]] = {
+    "us-east-1": {
+        **_COMMON,
+        "alb_hour": Price(0.0225, "ALB-hour", S_ALB),
+        "nat_hour": Price(0.045, "NAT gateway-hour", S_NAT_US),
+        "nat_gb": Price(0.045, "GB processed", S_NAT_US),
+        "fargate_vcpu_hour_x86_64": Price(0.04048, "vCPU-hour", S_FARGATE_US),
+        "fargate_gb_hour_x86_64": Price(0.004445, "GB-hour", S_FARGATE_US),
+        "fargate_vcpu_hour_arm64": Price(0.03238, "vCPU-hour", S_FARGATE_US),
+        "fargate_gb_hour_arm64": Price(0.00356, "GB-hour", S_FARGATE_US),
+        "rds_gp3_gb_month": Price(0.115, "GB-month", S_RDS_STORAGE_US),
+        "rds_backup_gb_month": Price(0.095, "GB-month beyond the free 100 % of storage", S_RDS_BACKUP),
+        "logs_ingest_gb": Price(0.50, "GB ingested", S_LOGS_US),
+        "logs_store_gb_month": Price(0.03, "GB-month", S_LOGS_US),
+        "egress_gb": Price(0.09, "GB out to the internet", S_EGRESS),
+    },
+    "eu-west-1": {
+        **_COMMON,
+        "alb_hour": Price(0.0252, "ALB-hour", S_ALB),
+        "nat_hour": Price(0.048, "NAT gateway-hour", S_NAT_EU),
+        "nat_gb": Price(0.048, "GB processed", S_NAT_EU),
+        "fargate_vcpu_hour_x86_64": _unverified(0.04048, "vCPU-hour"),
+        "fargate_gb_hour_x86_64": _unverified(0.004445, "GB-hour"),
+        "fargate_vcpu_hour_arm64": _unverified(0.03238, "vCPU-hour"),
+        "fargate_gb_hour_arm64": _unverified(0.00356, "GB-hour"),
+        "rds_gp3_gb_month": _unverified(0.127, "GB-month"),
+        "rds_backup_gb_month": _unverified(0.095, "GB-month beyond the free 100 % of storage"),
+        "logs_ingest_gb": _unverified(0.57, "GB ingested"),
+        "logs_store_gb_month": _unverified(0.03, "GB-month"),
+        "egress_gb": _unverified(0.09, "GB out to the internet"),
+    },
+}
+"""Region -> price name -> Price."""
+
+RDS_HOUR: dict[str, dict[str, Price]] = {
+    # Single-AZ instance-hour; Multi-AZ runs a standby and costs twice as much (same sources).
+    # MySQL and PostgreSQL share these rates for the Graviton classes in both regions.
+    "us-east-1": {
+        "db.t4g.micro": Price(0.016, "instance-hour", S_RDS_US),
+        "db.t4g.small": Price(0.032, "instance-hour", S_RDS_US),
+        "db.t4g.medium": Price(0.065, "instance-hour", S_RDS_US),
+        "db.t4g.large": _unverified(0.129, "instance-hour"),
+        "db.m7g.large": _unverified(0.168, "instance-hour"),
+    },
+    "eu-west-1": {
+        "db.t4g.micro": _unverified(0.018, "instance-hour"),
+        "db.t4g.small": _unverified(0.036, "instance-hour"),
+        "db.t4g.medium": _unverified(0.072, "instance-hour"),
+        "db.t4g.large": _unverified(0.144, "instance-hour"),
+        "db.m7g.large": _unverified(0.186, "instance-hour"),
+    },
+}
+"""Region -> RDS instance class -> on-demand Single-AZ price (PostgreSQL/MySQL)."""
+
+NEAREST: dict[str, str] = {
+    "eu-": "eu-west-1",
+    "il-": "eu-west-1",
+    "me-": "eu-west-1",
+    "af-": "eu-west-1",
+}
+"""Region prefix -> the priced region its estimate uses; every other region uses us-east-1."""
+
+
+def priced_region(region: str) -> str:
+    """The priced region that stands in for ``region``."""
+    if region in PRICES:
+        return region
+    return next((priced for prefix, priced in NEAREST.items() if region.startswith(prefix)), "us-east-1")
