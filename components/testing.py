@@ -52,6 +52,9 @@ class Registration:
     """Read from elsewhere (a StackReference), not managed by this stack."""
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     """Input name -> the URNs that input's value came from (what stack policies follow)."""
+    replace_on_changes: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    """The ``create``, ``update`` and ``delete`` timeouts that are set, like ``{"update": "25m"}``."""
 
 
 class PlanMocks(pulumi.runtime.Mocks):
@@ -234,6 +237,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=list(request.dependencies),
                 outputs=dict(state),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                replace_on_changes=list(request.replaceOnChanges),
+                custom_timeouts={
+                    kind: getattr(request.customTimeouts, kind)
+                    for kind in ("create", "update", "delete")
+                    if getattr(request.customTimeouts, kind)
+                },
             )
         )
         return response
