@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from . import alarm_names
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
-from .facts.rds import default_max_connections
+from .facts.rds import default_max_connections, usable_connections
 from .keys import customer_key
 from .spec.alerts import AlertsSpec
 
@@ -52,9 +52,12 @@ class Alarms(pulumi.ComponentResource):
         database: DatabaseMetrics | None = None,
         backup: BackupVault | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
     ) -> None:
         super().__init__("crane:index:Alarms", name, None, opts)
         self.spec = spec
+        self._retiring = retiring
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
         self._partition = aws.get_partition_output(opts=invoke).partition
@@ -118,7 +121,7 @@ class Alarms(pulumi.ComponentResource):
             f"Encrypts the {name} alert topic",
             # Protected like every Crane It key (policy guardrail data_is_protected), though it
             # guards only messages in flight: losing it loses no data, only alert delivery.
-            pulumi.ResourceOptions(parent=self, protect=True),
+            pulumi.ResourceOptions(parent=self, protect=not self._retiring),
             policy=policy,
         )
         aws.kms.Alias(
@@ -295,7 +298,7 @@ class Alarms(pulumi.ComponentResource):
         # a fixed floor. Half of a double window: a crash loop that sometimes reaches the
         # count still alarms, one task being replaced does not. Missing data is breaching:
         # no task metrics means Container Insights is off or the service is gone.
-        window = 2 * spec.sustained_minutes
+        window = tasks_window_minutes(spec)
         return self._alarm(
             name,
             "service-tasks",
@@ -354,8 +357,11 @@ class Alarms(pulumi.ComponentResource):
             "datapoints_to_alarm": minutes,
             "treat_missing_data": "missing",
         }
+        # RDS sizes max_connections from DBInstanceClassMemory (below the nominal memory),
+        # and PostgreSQL keeps some of it for superusers: the share is of what the app can use.
         max_connections = default_max_connections(db.engine, db.instance_class)
-        connections = spec.database_connections_percent * max_connections / 100
+        usable = usable_connections(db.engine, db.instance_class)
+        connections = spec.database_connections_percent * usable / 100
         # Storage autoscaling grows the disk when free space falls under 10 % of the
         # allocated size, so free space stays above 10 % of storage_gb while it works. With
         # the default 10 %, a share of storage_gb fires only when autoscaling cannot keep up
@@ -395,7 +401,8 @@ class Alarms(pulumi.ComponentResource):
                 "db-connections",
                 "database connections high",
                 f"The {name} database has had over {connections:g} connections ({spec.database_connections_percent} % "
-                f"of {max_connections}, the default max_connections of {db.instance_class}) for {minutes} min; "
+                f"of the {usable} the app can open: max_connections on {db.instance_class} is about "
+                f"{max_connections}) for {minutes} min; "
                 "new connections will be refused. Check first: the tasks graph (every task opens its own pool), "
                 "the app's pool size, long-running queries.",
                 metric_name="DatabaseConnections",
@@ -460,6 +467,11 @@ class Alarms(pulumi.ComponentResource):
             dashboard_body=pulumi.Output.json_dumps(body),
             opts=self._child(),
         )
+
+
+def tasks_window_minutes(spec: AlertsSpec) -> int:
+    """The tasks-missing alarm's window, the longest of the deployment alarms (ECS's bake time follows it)."""
+    return 2 * spec.sustained_minutes
 
 
 def _query(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -44,8 +44,7 @@ S3_POLICIES = (
 
 def vault_retentions(spec: BackupSpec) -> list[int]:
     """Retention in days of every recovery point the plan writes into the client's vault."""
-    days = [spec.point_in_time_days, spec.daily_retention_days]
-    return days + ([spec.monthly_retention_days] if spec.monthly_retention_days else [])
+    return list(spec.retentions().values())
 
 
 def copy_retentions(spec: BackupSpec) -> list[int]:
@@ -64,14 +63,17 @@ class Backup(pulumi.ComponentResource):
         database: DatabaseTarget | None,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
     ) -> None:
         super().__init__("crane:index:Backup", name, None, opts)
         if bucket is None and database is None:
             raise ValueError("Backup needs a bucket or a database to protect")
         self.spec = spec
+        self._retiring = retiring
         self.key = self._key(f"{name}-backup-key")
         self.vault = self._vault(f"{name}-backup-vault", self.key)
-        self.lock = self._lock(f"{name}-backup-lock", self.vault, vault_retentions(spec))
+        self.lock = self._lock(f"{name}-backup-lock", self.vault)
         self.copy_provider: aws.Provider | None = None
         self.copy_key: aws.kms.Key | None = None
         self.copy_vault: aws.backup.Vault | None = None
@@ -106,9 +108,15 @@ class Backup(pulumi.ComponentResource):
         self.register_outputs(outputs)
 
     def _kept(self, provider: aws.Provider | None = None) -> pulumi.ResourceOptions:
-        """Options for the backups' own storage: `pulumi destroy` must never take it along."""
+        """Options for the backups' own storage: `pulumi destroy` must never take it along.
+
+        Retiring drops `protect` so the destroy can run; retention keeps vault and keys.
+        """
         return pulumi.ResourceOptions(
-            parent=self, provider=provider, protect=self.spec.protect, retain_on_delete=self.spec.protect
+            parent=self,
+            provider=provider,
+            protect=self.spec.protect and not self._retiring,
+            retain_on_delete=self.spec.protect,
         )
 
     def _key(self, name: str, region: str | None = None, provider: aws.Provider | None = None) -> aws.kms.Key:
@@ -129,11 +137,10 @@ class Backup(pulumi.ComponentResource):
         self,
         name: str,
         vault: aws.backup.Vault,
-        retentions: Sequence[int],
         region: str | None = None,
         provider: aws.Provider | None = None,
     ) -> aws.backup.VaultLockConfiguration | None:
-        """The vault lock of ``spec.vault_lock``, bracketing the retentions the plan writes.
+        """The vault lock of ``spec.vault_lock``, with the spec's own retention bounds.
 
         `governance` leaves ``changeable_for_days`` unset: users with special IAM rights can
         still remove the lock. `compliance` sets it to ``spec.compliance_grace_days``: once
@@ -143,13 +150,16 @@ class Backup(pulumi.ComponentResource):
         """
         if self.spec.vault_lock == "none":
             return None
-        # Jobs whose retention falls outside [min, max] fail, so the bracket is the plan's own
-        # shortest and longest retention.
+        # Every argument of a lock is replace-only: bounds derived from the rules would
+        # delete and recreate the lock on every retention change (a window without a lock;
+        # under compliance past its grace time the delete fails after the plan changed).
+        # So the bounds are a policy of their own, and BackupSpec refuses rules outside them
+        # (AWS Backup fails such jobs).
         return aws.backup.VaultLockConfiguration(
             name,
             backup_vault_name=vault.name,
-            min_retention_days=min(retentions),
-            max_retention_days=max(retentions),
+            min_retention_days=self.spec.lock_min_retention_days,
+            max_retention_days=self.spec.lock_max_retention_days,
             changeable_for_days=self.spec.compliance_grace_days if self.spec.vault_lock == "compliance" else None,
             region=region,
             # One lock per vault: a create-before-delete replacement would delete the new lock.
@@ -162,9 +172,7 @@ class Backup(pulumi.ComponentResource):
         # `region` is also pinned on each resource so a provider mix-up cannot move them.
         self.copy_key = self._key(f"{name}-backup-copy-key", region, self.copy_provider)
         self.copy_vault = self._vault(f"{name}-backup-copy-vault", self.copy_key, region, self.copy_provider)
-        self.copy_lock = self._lock(
-            f"{name}-backup-copy-lock", self.copy_vault, copy_retentions(self.spec), region, self.copy_provider
-        )
+        self.copy_lock = self._lock(f"{name}-backup-copy-lock", self.copy_vault, region, self.copy_provider)
 
     def _role(self, name: str) -> aws.iam.Role:
         """The role AWS Backup assumes to back up, copy, restore and restore-test."""
@@ -265,7 +273,9 @@ class Backup(pulumi.ComponentResource):
                     **common,
                 )
             )
-        return aws.backup.Plan(name, rules=rules, opts=pulumi.ResourceOptions(parent=self))
+        # After the locks: a job the plan starts before its vault is locked is not bound by it.
+        locks = [lock for lock in (self.lock, self.copy_lock) if lock is not None]
+        return aws.backup.Plan(name, rules=rules, opts=pulumi.ResourceOptions(parent=self, depends_on=locks))
 
     def _copy_actions(self, lifecycle: Mapping[str, Any]) -> list[aws.backup.PlanRuleCopyActionArgs] | None:
         """A copy of each snapshot into the copy-region vault, kept as long as the original."""

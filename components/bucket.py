@@ -40,9 +40,13 @@ class Bucket(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, spec: BucketSpec, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, spec: BucketSpec, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False
+    ) -> None:
         super().__init__("crane:index:Bucket", name, None, opts)
         self.spec = spec
+        # Retiring drops `protect` only: the bucket and its key stay retained on delete.
+        self._protect = spec.protect and not retiring
         self.key = self._key(name, spec)
         self.bucket = self._bucket(name, spec)
         self.bucket_name = self.bucket.bucket
@@ -70,7 +74,7 @@ class Bucket(pulumi.ComponentResource):
         # Deleting the key would make every object unreadable, so it is protected like the
         # bucket, and a deletion still waits the longest window KMS allows.
         return customer_key(
-            f"{name}-files-key", f"Encrypts the objects of the {name} bucket", self._keep(spec, protect=spec.protect)
+            f"{name}-files-key", f"Encrypts the objects of the {name} bucket", self._keep(spec, protect=self._protect)
         )
 
     def _bucket(self, name: str, spec: BucketSpec) -> aws.s3.Bucket:
@@ -79,7 +83,7 @@ class Bucket(pulumi.ComponentResource):
         return aws.s3.Bucket(
             f"{name}-files",
             force_destroy=False,
-            opts=self._keep(spec, protect=spec.protect),
+            opts=self._keep(spec, protect=self._protect),
         )
 
     def _ownership(self, name: str, spec: BucketSpec) -> aws.s3.BucketOwnershipControls:

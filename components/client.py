@@ -5,12 +5,13 @@ from __future__ import annotations
 import pulumi
 
 from .alarm_names import DEPLOYMENT_ALARMS, alarm_name
-from .alarms import Alarms
+from .alarms import Alarms, tasks_window_minutes
 from .backup import Backup
 from .bucket import Bucket
 from .contracts import NetworkLike
 from .database import Database
 from .ingress import PlatformOutputs, SharedIngress, from_platform, reference_name
+from .naming import base_name, stack_domain
 from .network import Network
 from .provider import aws_provider, default_tags
 from .service import Service
@@ -19,15 +20,24 @@ from .tenancy import rule_priority
 
 
 class ClientStack(pulumi.ComponentResource):
-    """Everything one client runs on, assembled from its validated spec on its own AWS provider."""
+    """Everything one client runs on, assembled from its validated spec on its own AWS provider.
+
+    Every resource name starts with ``naming.base_name(spec.client, stack)``: the client's
+    slug for the stack named after it, ``<client>-<stage>`` for another stack of the same
+    spec, so staging and production in one account never share an AWS name. With
+    ``spec.retire`` every component drops the protections that would stop ``pulumi destroy``
+    and keeps what holds data (see ``ClientSpec.retire``).
+    """
 
     def __init__(self, spec: ClientSpec, stack: str, opts: pulumi.ResourceOptions | None = None) -> None:
-        name = spec.client
+        name = base_name(spec.client, stack)  # refuses a stack name AWS names cannot carry, before any resource
+        service_spec = spec.service.model_copy(update={"domain": stack_domain(spec.client, stack, spec.service.domain)})
         super().__init__("crane:index:Client", name, None, opts)
         self.spec = spec
-        self.tags = default_tags(spec.client, stack, spec.tags)
+        self.tags = default_tags(spec.client, stack, spec.tags, retiring=spec.retire)
         self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        retiring = spec.retire
 
         network: NetworkLike
         ingress: SharedIngress | None = None
@@ -39,28 +49,44 @@ class ClientStack(pulumi.ComponentResource):
             network, ingress = from_platform(PlatformOutputs.from_reference(self.platform), rule_priority(spec))
         else:
             network = self.network = Network(name, spec.network, opts=child)
-        self.bucket = Bucket(name, spec.bucket, opts=child) if spec.bucket else None
-        self.database = Database(name, spec.database, network, opts=child) if spec.database else None
+        self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=child) if spec.bucket else None
+        self.database = Database(name, spec.database, network, retiring=retiring, opts=child) if spec.database else None
         links = [part.link for part in (self.bucket, self.database) if part is not None]
         deployment_alarms = [alarm_name(name, title) for title in DEPLOYMENT_ALARMS]
         self.service = Service(
             name,
-            spec.service,
+            service_spec,
             network,
             links=links,
             deployment_alarms=deployment_alarms,
             opts=child,
             ingress=ingress,
+            deployment_alarm_minutes=tasks_window_minutes(spec.alerts),
+            retiring=retiring,
         )
         if self.database:
             self.database.admit(self.service.task_security_group_id)
         self.backup = (
-            Backup(name, spec.backup, bucket=self.bucket, database=self.database, tags=self.tags, opts=child)
+            Backup(
+                name,
+                spec.backup,
+                bucket=self.bucket,
+                database=self.database,
+                tags=self.tags,
+                retiring=retiring,
+                opts=child,
+            )
             if spec.has_data
             else None
         )
         self.alarms = Alarms(
-            name, spec.alerts, service=self.service, database=self.database, backup=self.backup, opts=child
+            name,
+            spec.alerts,
+            service=self.service,
+            database=self.database,
+            backup=self.backup,
+            retiring=retiring,
+            opts=child,
         )
 
         self.outputs: dict[str, pulumi.Input[object]] = {

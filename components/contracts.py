@@ -29,6 +29,16 @@ class NetworkLike(Protocol):
     @property
     def private_subnet_ids(self) -> pulumi.Input[Sequence[pulumi.Input[str]]]: ...
 
+    @property
+    def public_routes(self) -> Sequence[pulumi.Resource]:
+        """What must exist before the public subnets reach the internet (empty for a brought VPC)."""
+        ...
+
+    @property
+    def private_routes(self) -> Sequence[pulumi.Resource]:
+        """What must exist before the private subnets reach the internet (empty for a brought VPC)."""
+        ...
+
 
 class DataLink(Protocol):
     """The least privilege a service needs to use one resource, and how the app finds it."""

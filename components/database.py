@@ -31,9 +31,9 @@ LOG_RETENTION_DAYS = 30
 """How long the exported engine logs stay in CloudWatch."""
 
 
-def restored_identifier(name: str, slug: str) -> str:
-    """The identifier (and logical name) of the instance restored to the time ``slug`` names."""
-    return f"{name}-db-restore-{slug}"
+def restored_identifier(name: str, restore_id: str) -> str:
+    """The identifier (and logical name) of the instance of restore ``restore_id`` (``RestoreSpec.id``)."""
+    return f"{name}-db-restore-{restore_id}"
 
 
 def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.InstanceRestoreToPointInTimeArgs:
@@ -66,6 +66,10 @@ class Database(pulumi.ComponentResource):
 
     Connections must use TLS: the parameter group refuses plain ones. With ``spec.restore``
     set, the link points at the restored instance; the original stays declared, untouched.
+
+    ``retiring`` (``ClientSpec.retire``) drops `protect` and deletion protection and lets
+    `pulumi destroy` delete the instances (each with its final snapshot); the key stays
+    retained, since the final snapshots are encrypted with it.
     """
 
     instance: aws.rds.Instance
@@ -77,11 +81,18 @@ class Database(pulumi.ComponentResource):
     subnet_group_name: pulumi.Output[str]
 
     def __init__(
-        self, name: str, spec: DatabaseSpec, network: NetworkLike, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        spec: DatabaseSpec,
+        network: NetworkLike,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
     ) -> None:
         super().__init__("crane:index:Database", name, None, opts)
         self.spec = spec
         self._name = name
+        self._retiring = retiring
         # What the alarms size their thresholds by (contracts.DatabaseMetrics).
         self.engine, self.instance_class = spec.engine, spec.instance_class
         self.storage_gb, self.max_storage_gb = spec.storage_gb, spec.max_storage_gb
@@ -134,7 +145,8 @@ class Database(pulumi.ComponentResource):
         )
 
     def _protected(self, spec: DatabaseSpec, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=spec.protect, retain_on_delete=spec.protect, **kwargs)
+        protect = spec.protect and not self._retiring
+        return pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=spec.protect, **kwargs)
 
     def _key(self, name: str, spec: DatabaseSpec) -> aws.kms.Key:
         # One key for storage, snapshots, the password secret and Performance Insights. Losing
@@ -216,7 +228,7 @@ class Database(pulumi.ComponentResource):
             "maintenance_window": MAINTENANCE_WINDOW,
             "copy_tags_to_snapshot": True,
             "delete_automated_backups": not spec.keep_automated_backups,
-            "deletion_protection": spec.deletion_protection,
+            "deletion_protection": spec.deletion_protection and not self._retiring,
             "skip_final_snapshot": not spec.final_snapshot,
             # Only used when skip_final_snapshot is false; unique per instance.
             "final_snapshot_identifier": f"{identifier}-final",
@@ -236,18 +248,30 @@ class Database(pulumi.ComponentResource):
     ) -> pulumi.ResourceOptions:
         # AWS Backup's continuous rule takes over the automated backups and sets their
         # retention to its own window (`backup_retention_days` only applies at creation):
-        # setting it back on every update would fight AWS Backup.
-        return self._protected(spec, depends_on=logs, ignore_changes=["backupRetentionPeriod"], **kwargs)
+        # setting it back on every update would fight AWS Backup. A retiring instance is
+        # not retained: `pulumi destroy` deletes it after its final snapshot, or the
+        # network it sits in could never be deleted.
+        kept = spec.protect and not self._retiring
+        return pulumi.ResourceOptions(
+            parent=self,
+            protect=kept,
+            retain_on_delete=kept,
+            depends_on=logs,
+            ignore_changes=["backupRetentionPeriod"],
+            **kwargs,
+        )
 
-    def _log_groups(self, identifier: str) -> list[aws.cloudwatch.LogGroup]:
+    def _log_groups(self, identifier: str, retain: bool = False) -> list[aws.cloudwatch.LogGroup]:
         # RDS exports into /aws/rds/instance/<id>/<log>, creating the group without retention
-        # if it does not exist yet; created first, it keeps ours.
+        # if it does not exist yet; created first, it keeps ours. ``retain``: the groups stay
+        # when the instance leaves the stack but lives on (a retained restore), so its logs
+        # keep expiring instead of RDS recreating the groups to keep logs forever.
         return [
             aws.cloudwatch.LogGroup(
                 f"{identifier}-log-{log}",
                 name=f"/aws/rds/instance/{identifier}/{log}",
                 retention_in_days=LOG_RETENTION_DAYS,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain),
             )
             for log in self._engine.log_exports
         ]
@@ -278,10 +302,12 @@ class Database(pulumi.ComponentResource):
         # provider cannot pass to the restore call (Performance Insights, the managed
         # password on older APIs, ...) it applies with ModifyDBInstance right after. The
         # managed password gets a NEW secret with a NEW password; the link follows it.
-        assert spec.restore is not None and spec.restore_slug is not None
-        identifier = restored_identifier(name, spec.restore_slug)
+        # The identifier carries the restore's own id, never its time: `latest` twice, or
+        # the same time again after an undo, must not target a retained instance's name.
+        assert spec.restore is not None
+        identifier = restored_identifier(name, spec.restore.id)
         source = spec.restore.source or self.original.identifier
-        logs = self._log_groups(identifier)
+        logs = self._log_groups(identifier, retain=spec.protect and not self._retiring)
         return aws.rds.Instance(
             identifier,
             restore_to_point_in_time=restore_args(spec.restore, source),

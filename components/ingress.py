@@ -10,6 +10,7 @@ client's rule names only its own host and target group, so no client can route a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -71,6 +72,9 @@ class PlatformNetwork:
     private_subnet_ids: pulumi.Input[list[str]]
     task_subnet_ids: pulumi.Input[list[str]]
     assign_public_ip: pulumi.Input[bool]
+    public_routes: Sequence[pulumi.Resource] = ()
+    """The platform stack created its routes long before: nothing to wait for."""
+    private_routes: Sequence[pulumi.Resource] = ()
 
 
 @dataclass(frozen=True)

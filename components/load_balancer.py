@@ -105,7 +105,8 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             drop_invalid_header_fields=True,
             enable_deletion_protection=spec.deletion_protection,
             idle_timeout=spec.idle_timeout_seconds,
-            opts=self._child(),
+            # Created before the VPC's internet route, it fails with InvalidSubnet.
+            opts=self._child(depends_on=list(network.public_routes)),
         )
 
     def _certificate(self, name: str, spec: PlatformCertificateSpec) -> pulumi.Input[str]:

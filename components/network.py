@@ -29,7 +29,10 @@ def subnet_cidrs(cidr_block: str, zones: int) -> tuple[list[str], list[str]]:
 
 @dataclass(frozen=True)
 class ExistingNetwork:
-    """A VPC that exists already, outside this program (it meets ``contracts.NetworkLike``)."""
+    """A VPC that exists already, outside this program (it meets ``contracts.NetworkLike``).
+
+    Its routes are the client's: they exist before this program runs, so nothing waits for them.
+    """
 
     vpc_id: pulumi.Input[str]
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
@@ -38,6 +41,8 @@ class ExistingNetwork:
     """Where tasks run; None: the private subnets."""
     assign_public_ip: pulumi.Input[bool] = False
     """Whether tasks get public IPs (public subnets of a VPC without NAT)."""
+    public_routes: Sequence[pulumi.Resource] = ()
+    private_routes: Sequence[pulumi.Resource] = ()
 
 
 def task_placement(network: object) -> tuple[pulumi.Input[Sequence[pulumi.Input[str]]], pulumi.Input[bool]]:
@@ -63,11 +68,18 @@ class Network(pulumi.ComponentResource):
     task_subnet_ids: pulumi.Output[list[str]]
     assign_public_ip: bool
     nat_instance: NatInstance | None = None
+    public_routes: list[pulumi.Resource]
+    """The internet route of the public subnets and its associations: an internet-facing load
+    balancer created before them fails with InvalidSubnet (the VPC has no internet gateway)."""
+    private_routes: list[pulumi.Resource]
+    """The NAT routes of the private subnets and their associations: tasks started before them
+    cannot pull their image or read their secrets."""
 
     def __init__(self, name: str, spec: NetworkSpec, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("crane:index:Network", name, None, opts)
         self.spec = spec
         self.assign_public_ip = spec.creates_vpc and spec.nat == "none"
+        self.public_routes, self.private_routes = [], []
         if not spec.creates_vpc:
             # A brought VPC is the client's: Crane It only places resources in its subnets.
             assert spec.vpc_id is not None  # NetworkSpec: a brought VPC names vpc_id and both subnet lists
@@ -179,16 +191,19 @@ class Network(pulumi.ComponentResource):
         table = aws.ec2.RouteTable(
             f"{name}-public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=self._child()
         )
-        aws.ec2.Route(
+        route = aws.ec2.Route(
             f"{name}-public-default",
             route_table_id=table.id,
             destination_cidr_block="0.0.0.0/0",
             gateway_id=self._gateway.id,
             opts=self._child(),
         )
+        self.public_routes.append(route)
         for i, subnet in enumerate(self.public_subnets):
-            aws.ec2.RouteTableAssociation(
-                f"{name}-public-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
+            self.public_routes.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
+                )
             )
         return table
 
@@ -225,16 +240,19 @@ class Network(pulumi.ComponentResource):
             )
             target = self._egress_target(i)
             if target:  # `nat: none`: no way out; only the S3 endpoint and the VPC
-                aws.ec2.Route(
-                    f"{name}-private-{i}-default",
-                    route_table_id=table.id,
-                    destination_cidr_block="0.0.0.0/0",
-                    opts=self._child(),
-                    **target,
+                self.private_routes.append(
+                    aws.ec2.Route(
+                        f"{name}-private-{i}-default",
+                        route_table_id=table.id,
+                        destination_cidr_block="0.0.0.0/0",
+                        opts=self._child(),
+                        **target,
+                    )
                 )
-            aws.ec2.RouteTableAssociation(
+            association = aws.ec2.RouteTableAssociation(
                 f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
             )
+            self.private_routes.append(association)
             tables.append(table)
         return tables
 

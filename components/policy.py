@@ -8,6 +8,11 @@ request preview fails before a client is touched: apps are stateless with read-o
 filesystems and hard memory limits; client data is encrypted, protected and never
 force-deleted; only the load balancer faces the internet, and only on 80 and 443.
 Messages name the resource's URN so a reviewer can find it.
+
+A client being retired (``retire: true`` in its spec) may drop `protect` and deletion
+protection, and only such a client: the checks know it from the ``retiring`` tag its AWS
+provider puts on every resource (``provider.default_tags``), read from the resource's
+provider, or from the resource's own tags.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any, Protocol
 
 from pulumi_policy import (
     PolicyCustomTimeouts,
+    PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
@@ -26,6 +32,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from .facts.tags import RETIRING
 from .testing import Registration
 
 DATA_TYPES = frozenset(
@@ -56,9 +63,27 @@ def _for(type_: str) -> Callable[[Check], Check]:
     return wrap
 
 
+def _tags(value: object) -> dict[str, Any]:
+    """A tags map from resource or provider props; provider config arrives JSON-encoded."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def retiring(args: ResourceValidationArgs) -> bool:
+    """Whether the resource belongs to a client being retired (its ``retiring`` tag is "true")."""
+    provider = getattr(args, "provider", None)
+    default_tags = _tags(_tags(provider.props.get("defaultTags")).get("tags")) if provider is not None else {}
+    tags = {**default_tags, **_tags(args.props.get("tagsAll")), **_tags(args.props.get("tags"))}
+    return tags.get(RETIRING) == "true"
+
+
 def data_is_protected(args: ResourceValidationArgs, report: Report) -> None:
-    """Buckets, databases, backup vaults and keys carry Pulumi `protect`."""
-    if args.resource_type in DATA_TYPES and not args.opts.protect:
+    """Buckets, databases, backup vaults and keys carry Pulumi `protect`, unless retiring."""
+    if args.resource_type in DATA_TYPES and not args.opts.protect and not retiring(args):
         report(f"{args.urn} holds client data but is not protected: pulumi destroy could delete it")
 
 
@@ -85,12 +110,18 @@ def database_is_private_encrypted_and_kept(args: ResourceValidationArgs, report:
         report(f"{args.urn} is publicly accessible")
     if props.get("password"):
         report(f"{args.urn} has its master password in Pulumi state; use manage_master_user_password")
-    if not props.get("deletionProtection"):
+    if not props.get("deletionProtection") and not retiring(args):
         report(f"{args.urn} has no deletion protection")
     if props.get("skipFinalSnapshot"):
         report(f"{args.urn} skips its final snapshot: deleting it would lose the data")
     if (props.get("backupRetentionPeriod") or 0) < 7:
         report(f"{args.urn} keeps automated backups for fewer than 7 days")
+
+
+@_for("aws:lb/loadBalancer:LoadBalancer")
+def load_balancer_is_deletion_protected(args: ResourceValidationArgs, report: Report) -> None:
+    if not args.props.get("enableDeletionProtection") and not retiring(args):
+        report(f"{args.urn} has no deletion protection: clients point their DNS at it")
 
 
 @_for("aws:backup/vault:Vault")
@@ -191,6 +222,11 @@ def _policy(name: str, description: str, validate: Check) -> ResourceValidationP
 
 POLICIES: list[ResourceValidationPolicy] = [
     _policy("data-is-protected", "Buckets, databases, backup vaults and their keys are protected.", data_is_protected),
+    _policy(
+        "load-balancer-deletion-protected",
+        "Load balancers have deletion protection, except while their client is retired.",
+        load_balancer_is_deletion_protected,
+    ),
     _policy("bucket-never-force-destroyed", "Buckets are never force-destroyed.", bucket_never_force_destroyed),
     _policy("bucket-blocks-public-access", "All four S3 public access blocks are on.", bucket_blocks_public_access),
     _policy(
@@ -229,8 +265,8 @@ STACK_POLICIES: list[StackValidationPolicy] = [
 """Checks over the whole stack; a policy pack lists them beside POLICIES."""
 
 
-def _args_of(reg: Registration) -> ResourceValidationArgs:
-    """The policy arguments the engine would pass for ``reg``."""
+def _args_of(reg: Registration, provider: Registration | None = None) -> ResourceValidationArgs:
+    """The policy arguments the engine would pass for ``reg`` (on ``provider``)."""
     options = PolicyResourceOptions(
         protect=reg.protect,
         ignore_changes=reg.ignore_changes,
@@ -240,7 +276,10 @@ def _args_of(reg: Registration) -> ResourceValidationArgs:
         additional_secret_outputs=[],
         parent=reg.parent,
     )
-    return ResourceValidationArgs(reg.type, reg.inputs, reg.urn, reg.name, options, None)
+    policy_provider = (
+        PolicyProviderResource(provider.type, provider.inputs, provider.urn, provider.name) if provider else None
+    )
+    return ResourceValidationArgs(reg.type, reg.inputs, reg.urn, reg.name, options, policy_provider)
 
 
 def _stack_args(registrations: Sequence[Registration]) -> StackValidationArgs:
@@ -270,10 +309,11 @@ def violations(
     """
     found: list[str] = []
     plan = list(registrations)
+    providers = {reg.urn: reg for reg in plan if reg.type.startswith("pulumi:providers:")}
     for reg in plan:
         if not reg.custom:
             continue
-        args = _args_of(reg)
+        args = _args_of(reg, providers.get(reg.provider.rsplit("::", 1)[0]))
         for policy in policies:
             name = policy.name
 

@@ -10,9 +10,14 @@ from .facts import tags as tag_keys
 MANAGED_BY = tag_keys.MANAGED_BY_VALUE
 
 
-def default_tags(client: str, stack: str, extra: Mapping[str, str]) -> dict[str, str]:
-    """The tags on every resource: the spec's own, then client, stack and managed-by."""
-    return {**extra, tag_keys.CLIENT: client, tag_keys.STACK: stack, tag_keys.MANAGED_BY: MANAGED_BY}
+def default_tags(client: str, stack: str, extra: Mapping[str, str], *, retiring: bool = False) -> dict[str, str]:
+    """The tags on every resource: the spec's own, then client, stack and managed-by, and
+    ``retiring: "true"`` while the client is being retired (the policy pack reads it from
+    the provider to allow the settings a retirement needs)."""
+    tags = {**extra, tag_keys.CLIENT: client, tag_keys.STACK: stack, tag_keys.MANAGED_BY: MANAGED_BY}
+    if retiring:
+        tags[tag_keys.RETIRING] = "true"
+    return tags
 
 
 def aws_provider(

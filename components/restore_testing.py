@@ -48,6 +48,12 @@ def restore_tests(
 ) -> RestoreTests:
     """Restore the newest recovery point of each of our resources on a schedule, then discard it."""
     child = pulumi.ResourceOptions(parent=parent, delete_before_replace=True)
+    # The provider's update never sends protected_resource_arns (hashicorp/terraform-provider-aws
+    # #48316): after a reset the tests would keep testing the old instance, and every preview
+    # would show the same diff. A changed list replaces the selection instead.
+    selection = pulumi.ResourceOptions.merge(
+        child, pulumi.ResourceOptions(replace_on_changes=["protectedResourceArns"])
+    )
     # The names are explicit (Pulumi's auto-names contain hyphens, which AWS refuses here),
     # so a replacement must delete the old one first or the new name would collide.
     plan = aws.backup.RestoreTestingPlan(
@@ -82,7 +88,7 @@ def restore_tests(
                 "dbSubnetGroupName": database.subnet_group_name,
                 "vpcSecurityGroupIds": pulumi.Output.json_dumps([database.security_group_id]),
             },
-            opts=child,
+            opts=selection,
         )
     if bucket is not None:
         # S3 restore tests write into a new bucket that AWS Backup creates and later deletes.
@@ -94,6 +100,6 @@ def restore_tests(
             protected_resource_arns=[bucket.arn],
             iam_role_arn=role_arn,
             validation_window_hours=settings.retain_hours,
-            opts=child,
+            opts=selection,
         )
     return RestoreTests(plan=plan, selections=selections)

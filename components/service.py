@@ -14,19 +14,22 @@ from . import ingress as shared
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
 from .network import task_placement
+from .rollout import DEREGISTRATION_DELAY, rollout_timeouts
 from .spec.service import AutoscalingSpec, ServiceSpec
 from .task_iam import execution_policy, execution_trust, task_policy, task_trust
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 """TLS 1.3, and TLS 1.2 with forward-secret AEAD ciphers only, with hybrid post-quantum key
 exchange: the policy the Elastic Load Balancing guide recommends (and the console default)."""
-DEREGISTRATION_DELAY = 30
-"""Seconds the ALB lets in-flight requests finish on a leaving task (AWS default 300 slows deploys)."""
 _WORLD = "0.0.0.0/0"
 
 
 class Service(pulumi.ComponentResource):
-    """An app that survives task, deploy and AZ failures, with nothing writable but scratch space."""
+    """An app that survives task, deploy and AZ failures, with nothing writable but scratch space.
+
+    The load balancer has deletion protection (clients point their DNS at it, so losing it
+    is an outage) unless ``retiring``; `pulumi up` waits for each rollout (``rollout``).
+    """
 
     url: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
@@ -45,12 +48,18 @@ class Service(pulumi.ComponentResource):
         deployment_alarms: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
         ingress: shared.SharedIngress | None = None,
+        *,
+        deployment_alarm_minutes: int = 0,
+        retiring: bool = False,
     ) -> None:
         """``ingress``: run on a platform's cluster behind its load balancer instead of our own."""
         super().__init__("crane:index:Service", name, None, opts)
         self.spec = spec
         self._links = tuple(links)
         self._deployment_alarms = tuple(deployment_alarms)
+        self._bake_minutes = deployment_alarm_minutes  # the longest window of those alarms
+        self._retiring = retiring
+        self._grants: list[pulumi.Resource] = []  # the role policies a task needs before it starts
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._region = aws.get_region_output(opts=invoke).region
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
@@ -134,11 +143,13 @@ class Service(pulumi.ComponentResource):
         # account. This role may write this app's logs, pull its image, read its secrets.
         role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=self._child())
         repository_arn = self.repository.arn if self.repository else images.ecr_repository_arn(spec.image or "")
-        aws.iam.RolePolicy(
-            f"{name}-execution",
-            role=role.id,
-            policy=execution_policy(self.log_group.arn, repository_arn, self._secrets(), self._links),
-            opts=self._child(),
+        self._grants.append(
+            aws.iam.RolePolicy(
+                f"{name}-execution",
+                role=role.id,
+                policy=execution_policy(self.log_group.arn, repository_arn, self._secrets(), self._links),
+                opts=self._child(),
+            )
         )
         return role
 
@@ -156,7 +167,7 @@ class Service(pulumi.ComponentResource):
         )
         policy = task_policy(self._links, extra)
         if policy is not None:
-            aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=self._child())
+            self._grants.append(aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=self._child()))
         return role
 
     def _environment(self) -> dict[str, pulumi.Input[str]]:
@@ -187,7 +198,10 @@ class Service(pulumi.ComponentResource):
             # Keep replaced revisions registered: the circuit breaker rolls back to the last
             # good revision, and ECS cannot start a deployment on a deregistered one.
             skip_destroy=True,
-            opts=self._child(),
+            # IAM is eventually consistent and the role ARN exists before its policy: a new
+            # revision (a first deploy, a reset's new secret) waits for the grants it needs,
+            # or its first tasks fail with ResourceInitializationError.
+            opts=self._child(depends_on=self._grants),
         )
 
     def _cluster(self, name: str) -> aws.ecs.Cluster:
@@ -275,7 +289,12 @@ class Service(pulumi.ComponentResource):
             security_groups=[self.load_balancer_security_group.id],
             # Requests with malformed headers are dropped at the edge, not passed to the app.
             drop_invalid_header_fields=True,
-            opts=self._child(),
+            # Clients point their DNS at this name: deleting (or replacing) the load balancer
+            # is an outage until they change it. Only a retirement turns this off.
+            enable_deletion_protection=not self._retiring,
+            # An internet-facing load balancer created before the VPC's internet route fails
+            # with InvalidSubnet (terraform-provider-aws #3494, #4587).
+            opts=self._child(depends_on=list(network.public_routes)),
         )
 
     def _target_group(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.lb.TargetGroup:
@@ -447,8 +466,16 @@ class Service(pulumi.ComponentResource):
             enable_execute_command=spec.exec,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            # ECS refuses a target group that is not attached to a load balancer yet.
-            opts=self._child(depends_on=self.listeners, ignore_changes=ignore),
+            # `pulumi up` returns when the rollout is done or rolled back (see rollout.py).
+            wait_for_steady_state=spec.wait_for_steady_state,
+            # ECS refuses a target group that is not attached to a load balancer yet, and tasks
+            # need their way out (NAT, or the internet gateway with `nat: none`) to pull the
+            # image and read their secrets.
+            opts=self._child(
+                depends_on=[*self.listeners, *network.private_routes, *network.public_routes],
+                ignore_changes=ignore,
+                custom_timeouts=rollout_timeouts(spec, self._bake_minutes if self._deployment_alarms else 0),
+            ),
         )
 
     def _autoscaling(self, name: str, scaling: AutoscalingSpec) -> None:

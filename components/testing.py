@@ -54,6 +54,9 @@ class Registration:
     """Input name -> the URNs that input's value came from (what stack policies follow)."""
     id: str = ""
     """The physical id the engine answered with (what other resources' inputs carry)."""
+    replace_on_changes: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    """The ``create``, ``update`` and ``delete`` timeouts that are set, like ``{"update": "25m"}``."""
 
 
 class PlanMocks(pulumi.runtime.Mocks):
@@ -237,6 +240,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 outputs=dict(state),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 id=response.id,
+                replace_on_changes=list(request.replaceOnChanges),
+                custom_timeouts={
+                    kind: getattr(request.customTimeouts, kind)
+                    for kind in ("create", "update", "delete")
+                    if getattr(request.customTimeouts, kind)
+                },
             )
         )
         return response

@@ -12,7 +12,7 @@ from crane_it.alarms import Alarms
 from crane_it.alert_rules import backup_failures, deployment_failed
 from crane_it.contracts import BackupVault, DatabaseMetrics, ServiceMetrics
 from crane_it.dashboard import dashboard_body
-from crane_it.facts.rds import default_max_connections
+from crane_it.facts.rds import usable_connections
 from crane_it.provider import aws_provider
 from crane_it.spec import AlertsSpec, DatabaseSpec
 from crane_it.testing import ACCOUNT_ID
@@ -292,7 +292,7 @@ def test_database_alarms_watch_this_instance(build, engine, instance_class, vers
     assert (storage["metricName"], storage["comparisonOperator"]) == ("FreeStorageSpace", "LessThanThreshold")
     assert storage["threshold"] == pytest.approx(0.15 * 50 * GIB)
     assert storage["statistic"] == "Minimum"
-    expected = 0.9 * default_max_connections(engine, instance_class)
+    expected = 0.9 * usable_connections(engine, instance_class)
     assert (connections["metricName"], connections["comparisonOperator"]) == (
         "DatabaseConnections",
         "GreaterThanThreshold",
@@ -301,6 +301,17 @@ def test_database_alarms_watch_this_instance(build, engine, instance_class, vers
 
 
 # Events: failed deployments and backups reach the same topic.
+
+
+@pytest.mark.parametrize(("engine", "version"), [("postgres", "16"), ("mysql", "8.4")])
+@pytest.mark.parametrize("instance_class", ["db.t4g.micro", "db.m6g.large", "db.r6g.large"])
+def test_connections_alarm_fires_below_what_the_app_can_open(build, engine, version, instance_class):
+    spec = DatabaseSpec(engine=engine, version=version, instance_class=instance_class)
+    plan = build(AlertsSpec(database_connections_percent=99), database=spec)
+    threshold = alarm(plan, "db-connections")["threshold"]
+    assert threshold < usable_connections(engine, instance_class)
+    with pytest.raises(ValidationError):
+        AlertsSpec(database_connections_percent=100)
 
 
 def test_failed_deployments_of_this_service_are_mailed(build):

@@ -117,8 +117,8 @@ def test_backup_without_bucket_or_database_is_refused(render):
 def test_governance_lock_is_default_and_has_no_changeable_days(backup):
     lock = backup().one(LOCK, "acme-backup-lock")
     assert "changeableForDays" not in lock.inputs
-    assert lock.inputs["minRetentionDays"] == 35
-    assert lock.inputs["maxRetentionDays"] == 35
+    # Wide bounds of its own, admitting every rule the spec allows.
+    assert (lock.inputs["minRetentionDays"], lock.inputs["maxRetentionDays"]) == (1, 36500)
     assert lock.delete_before_replace
 
 
@@ -131,15 +131,69 @@ def test_no_lock_when_vault_lock_none(backup):
     assert backup({"vault_lock": "none"}).of_type(LOCK) == []
 
 
-def test_lock_brackets_the_shortest_and_longest_rule_retention(backup):
-    lock = backup({"point_in_time_days": 7, "daily_retention_days": 30, "monthly_retention_days": 365}).one(LOCK)
-    assert (lock.inputs["minRetentionDays"], lock.inputs["maxRetentionDays"]) == (7, 365)
+@pytest.mark.parametrize("vault_lock", ["governance", "compliance"])
+def test_retention_changes_inside_the_bounds_never_touch_a_lock_input(backup, vault_lock):
+    """Every lock argument is replace-only: a changed input would delete and recreate the lock."""
+    lock_inputs = []
+    for retentions in (
+        {"point_in_time_days": 35, "daily_retention_days": 35},
+        {"point_in_time_days": 7, "daily_retention_days": 14, "monthly_retention_days": 365},
+        {"point_in_time_days": 1, "daily_retention_days": 50, "monthly_retention_days": 120},
+    ):
+        plan = backup({**retentions, "vault_lock": vault_lock, "copy_to_region": "eu-central-1"})
+        lock_inputs.append([plan.one(LOCK, name).inputs for name in ("acme-backup-lock", "acme-backup-copy-lock")])
+    assert lock_inputs[0] == lock_inputs[1] == lock_inputs[2]
+
+
+def test_lock_bounds_are_their_own_fields(backup):
+    spec = {"lock_min_retention_days": 7, "lock_max_retention_days": 400, "point_in_time_days": 7}
+    lock = backup(spec).one(LOCK, "acme-backup-lock")
+    assert (lock.inputs["minRetentionDays"], lock.inputs["maxRetentionDays"]) == (7, 400)
+
+
+@pytest.mark.parametrize("vault_lock", ["governance", "compliance"])
+@pytest.mark.parametrize(
+    "fields,field",
+    [
+        ({"lock_min_retention_days": 14, "point_in_time_days": 7}, "point_in_time_days"),
+        ({"lock_max_retention_days": 200, "monthly_retention_days": 365}, "monthly_retention_days"),
+        ({"lock_min_retention_days": 40}, "point_in_time_days"),
+    ],
+)
+def test_rules_outside_the_lock_bounds_are_refused_naming_the_rule(vault_lock, fields, field):
+    with pytest.raises(ValidationError) as raised:
+        BackupSpec.model_validate({"vault_lock": vault_lock, **fields})
+    assert raised.value.errors()[0]["loc"] == (field,)
+    assert "outside the vault lock's bounds" in str(raised.value)
+
+
+def test_lock_bounds_need_a_lock_and_an_order():
+    with pytest.raises(ValidationError, match="only applies with a vault_lock"):
+        BackupSpec(vault_lock="none", lock_min_retention_days=7)
+    with pytest.raises(ValidationError, match="lock_min_retention_days=400 is greater than"):
+        BackupSpec(lock_min_retention_days=400, lock_max_retention_days=300)
+
+
+def test_the_plan_waits_for_the_locks(backup):
+    plan = backup({"copy_to_region": "eu-central-1"})
+    dependencies = plan.one(PLAN).dependencies
+    assert plan.one(LOCK, "acme-backup-lock").urn in dependencies
+    assert plan.one(LOCK, "acme-backup-copy-lock").urn in dependencies
+
+
+def test_daily_retention_is_capped_by_the_rds_snapshot_quota():
+    """100 manual snapshots per region; two instances are backed up during a reset."""
+    BackupSpec(daily_retention_days=50)
+    with pytest.raises(ValidationError, match="less than or equal to 50"):
+        BackupSpec(daily_retention_days=51)
+    description = BackupSpec.model_fields["daily_retention_days"].description or ""
+    assert "quota of 100 manual snapshots" in description and "two instances" in description
 
 
 def test_lock_bracket_helpers_follow_the_rules():
-    spec = BackupSpec(point_in_time_days=14, daily_retention_days=60, monthly_retention_days=400)
-    assert vault_retentions(spec) == [14, 60, 400]
-    assert copy_retentions(spec) == [60, 400]
+    spec = BackupSpec(point_in_time_days=14, daily_retention_days=30, monthly_retention_days=400)
+    assert vault_retentions(spec) == [14, 30, 400]
+    assert copy_retentions(spec) == [30, 400]
     assert vault_retentions(BackupSpec(daily_retention_days=3)) == [35, 3]
 
 
@@ -158,9 +212,9 @@ def test_continuous_rule_keeps_point_in_time_window_without_cold_storage_or_copi
 
 
 def test_daily_snapshot_rule_keeps_daily_retention(backup):
-    rule = rules_by_name(backup({"daily_retention_days": 60}))["daily"]
+    rule = rules_by_name(backup({"daily_retention_days": 45}))["daily"]
     assert rule.get("enableContinuousBackup") in (None, False)
-    assert rule["lifecycle"] == {"deleteAfter": 60}
+    assert rule["lifecycle"] == {"deleteAfter": 45}
 
 
 def test_rules_write_to_our_vault_on_utc_schedules_with_windows(backup):
@@ -222,10 +276,10 @@ def test_snapshot_rules_copy_to_the_copy_region_vault_with_same_lifecycle(backup
         assert action["lifecycle"] == rules[rule_name]["lifecycle"]
 
 
-def test_copy_vault_gets_the_same_lock_mode_over_copied_retentions(backup):
+def test_copy_vault_gets_the_same_lock_mode_and_bounds(backup):
     plan = backup({"copy_to_region": "eu-central-1", "monthly_retention_days": 365, "vault_lock": "compliance"})
     lock = plan.one(LOCK, "acme-backup-copy-lock")
-    assert (lock.inputs["minRetentionDays"], lock.inputs["maxRetentionDays"]) == (35, 365)
+    assert (lock.inputs["minRetentionDays"], lock.inputs["maxRetentionDays"]) == (1, 36500)
     assert lock.inputs["changeableForDays"] == 3
     assert lock.provider.startswith(plan.one(PROVIDER, "acme-backup-copy").urn)
 
@@ -380,3 +434,15 @@ def test_spec_refuses_out_of_range_values_naming_the_field(data, field):
     with pytest.raises(ValidationError) as error:
         BackupSpec.model_validate(data)
     assert field in str(error.value)
+
+
+def test_restore_test_selections_are_replaced_when_their_instances_change(backup):
+    """The provider's update never sends protected_resource_arns (terraform-provider-aws #48316)."""
+    before, after = backup(), backup(restored=True)
+    old, new = (plan.one(TEST_SELECTION, "acme-restore-tests-rds") for plan in (before, after))
+    assert old.inputs["protectedResourceArns"] == [DB_ARN]
+    assert new.inputs["protectedResourceArns"] == [DB_ARN, RESTORED_DB_ARN]
+    for selection in (*before.of_type(TEST_SELECTION), *after.of_type(TEST_SELECTION)):
+        assert selection.replace_on_changes == ["protectedResourceArns"], selection.urn
+        # Fixed names inside the plan: the old selection must go before the new one comes.
+        assert selection.delete_before_replace, selection.urn

@@ -257,7 +257,7 @@ def test_children_are_named_after_the_client_and_parented_to_the_database(postgr
 
 # --- point-in-time restore -------------------------------------------------------------------
 
-RESTORED = "acme-db-restore-20261120100000"
+RESTORED = "acme-db-restore-r1"
 
 
 def restored(plan, name: str = RESTORED):
@@ -265,7 +265,7 @@ def restored(plan, name: str = RESTORED):
 
 
 def test_restore_declares_a_new_instance_and_the_app_switches_to_it(render):
-    plan, seen = render_database(render, database_spec(restore={"point_in_time": "2026-11-20T10:00:00Z"}))
+    plan, seen = render_database(render, database_spec(restore={"id": "r1", "point_in_time": "2026-11-20T10:00:00Z"}))
     assert sorted(r.name for r in plan.of_type(INSTANCE)) == ["acme-db", RESTORED]
     copy = restored(plan)
     assert copy.inputs["identifier"] == RESTORED
@@ -283,30 +283,64 @@ def test_restore_declares_a_new_instance_and_the_app_switches_to_it(render):
 
 
 def test_restore_to_latest_uses_the_latest_restorable_time(render):
-    plan, seen = render_database(render, database_spec(restore={"point_in_time": "latest"}))
-    copy = restored(plan, "acme-db-restore-latest")
+    plan, seen = render_database(render, database_spec(restore={"id": "r1", "point_in_time": "latest"}))
+    copy = restored(plan)
     assert copy.inputs["restoreToPointInTime"] == {
         "useLatestRestorableTime": True,
         "sourceDbInstanceIdentifier": "acme-db",
     }
-    assert seen["identifier"] == "acme-db-restore-latest"
+    assert seen["identifier"] == RESTORED
+
+
+def test_each_restore_has_its_own_identifier_whatever_its_time(render):
+    """`latest` twice, or one time again after an undo, must never target a retained instance's name."""
+    names = set()
+    for restore in (
+        {"id": "r1", "point_in_time": "latest"},
+        {"id": "r2", "point_in_time": "latest"},
+        {"id": "r3", "point_in_time": "2026-11-20T10:00:00Z"},
+        {"id": "r4", "point_in_time": "2026-11-20T10:00:00Z"},
+    ):
+        plan, _ = render_database(render, database_spec(restore=restore))
+        copy = restored(plan, f"acme-db-restore-{restore['id']}")
+        names |= {copy.urn, copy.inputs["identifier"], copy.inputs["finalSnapshotIdentifier"]}
+        names |= {g.inputs["name"] for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if "restore" in g.name}
+    assert len(names) == 4 * (3 + 2)  # per restore: URN, identifier, final snapshot, two log groups
+
+
+def test_a_restore_without_an_id_is_refused():
+    with pytest.raises(ValueError, match="id"):
+        database_spec(restore={"point_in_time": "latest"})
+    with pytest.raises(ValueError, match=r"restore\.id"):
+        database_spec(restore={"id": "R-1", "point_in_time": "latest"})
+
+
+def test_restored_instance_keeps_its_log_groups_when_it_leaves_the_stack(render):
+    """Undone or replaced, the instance is retained; RDS would recreate its groups without retention."""
+    plan, _ = render_database(render, database_spec(restore={"id": "r1", "point_in_time": "latest"}))
+    groups = {g.name: g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    assert {name for name, g in groups.items() if g.retain_on_delete} == {
+        f"{RESTORED}-log-postgresql",
+        f"{RESTORED}-log-upgrade",
+    }
+    assert all(g.inputs["retentionInDays"] == 30 for g in groups.values())
 
 
 def test_restore_time_with_an_offset_is_sent_in_utc(render):
-    plan, _ = render_database(render, database_spec(restore={"point_in_time": "2026-11-20T11:00:00+01:00"}))
+    plan, _ = render_database(render, database_spec(restore={"id": "r1", "point_in_time": "2026-11-20T11:00:00+01:00"}))
     assert restored(plan).inputs["restoreToPointInTime"]["restoreTime"] == "2026-11-20T10:00:00Z"
 
 
 def test_restore_from_a_named_source(render):
-    spec = database_spec(restore={"point_in_time": "2026-11-25T08:30:00Z", "source": RESTORED})
+    spec = database_spec(restore={"id": "r2", "point_in_time": "2026-11-25T08:30:00Z", "source": RESTORED})
     plan, _ = render_database(render, spec)
-    copy = restored(plan, "acme-db-restore-20261125083000")
+    copy = restored(plan, "acme-db-restore-r2")
     assert copy.inputs["restoreToPointInTime"]["sourceDbInstanceIdentifier"] == RESTORED
 
 
 def test_restore_leaves_the_original_instance_exactly_as_it_was(render):
     before, _ = render_database(render, database_spec())
-    after, _ = render_database(render, database_spec(restore={"point_in_time": "2026-11-20T10:00:00Z"}))
+    after, _ = render_database(render, database_spec(restore={"id": "r1", "point_in_time": "2026-11-20T10:00:00Z"}))
     old, new = original(before), original(after)
 
     def options(r):
@@ -320,8 +354,8 @@ def test_restore_leaves_the_original_instance_exactly_as_it_was(render):
 
 @pytest.mark.parametrize("fields", [{}, MYSQL])
 def test_restored_instance_shares_key_network_backups_and_protection(render, fields):
-    plan, _ = render_database(render, database_spec(**fields, restore={"point_in_time": "latest"}))
-    base, copy = original(plan), restored(plan, "acme-db-restore-latest")
+    plan, _ = render_database(render, database_spec(**fields, restore={"id": "r1", "point_in_time": "latest"}))
+    base, copy = original(plan), restored(plan)
     same = (
         "kmsKeyId",
         "storageEncrypted",
@@ -350,17 +384,18 @@ def test_restored_instance_shares_key_network_backups_and_protection(render, fie
         "instanceClass",
     )
     assert {k: copy.inputs.get(k) for k in same} == {k: base.inputs.get(k) for k in same}
-    assert copy.inputs["finalSnapshotIdentifier"] == "acme-db-restore-latest-final"
+    assert copy.inputs["finalSnapshotIdentifier"] == f"{RESTORED}-final"
     # The copy inherits these from the source; asking for them could fail or force a replace.
     assert not {"dbName", "username", "allocatedStorage", "password"} & set(copy.inputs)
     assert copy.protect and copy.retain_on_delete
     assert copy.ignore_changes == ["backupRetentionPeriod"]
     logs = {g.inputs["name"] for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")}
     exported = copy.inputs["enabledCloudwatchLogsExports"]
-    assert {f"/aws/rds/instance/acme-db-restore-latest/{log}" for log in exported} <= logs
+    assert {f"/aws/rds/instance/{RESTORED}/{log}" for log in exported} <= logs
 
 
 def test_restored_instance_follows_protect_opt_out(render):
-    plan, _ = render_database(render, database_spec(protect=False, restore={"point_in_time": "latest"}))
-    copy = restored(plan, "acme-db-restore-latest")
+    plan, _ = render_database(render, database_spec(protect=False, restore={"id": "r1", "point_in_time": "latest"}))
+    copy = restored(plan)
     assert not copy.protect and not copy.retain_on_delete
+    assert not any(g.retain_on_delete for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup"))

@@ -130,3 +130,67 @@ def test_tasks_with_public_ips_admit_only_a_security_group():
     [found] = violations(_public_tasks(from_office))
     assert found.startswith("public-tasks-admit-only-security-groups: ") and "task-in admits addresses" in found
     assert violations(_public_tasks(from_office, public=False)) == []  # private tasks: the VPC bounds it
+
+
+# --- retiring a client -------------------------------------------------------------------------
+
+PROVIDER_URN = "urn:pulumi:t::p::pulumi:providers:aws::acme-aws"
+
+
+def provider(retiring: bool, encoded: bool) -> Registration:
+    tags = {"client": "acme", "stack": "acme", "managed-by": "crane-it"} | ({"retiring": "true"} if retiring else {})
+    default_tags = json.dumps({"tags": tags}) if encoded else {"tags": tags}
+    return Registration(
+        urn=PROVIDER_URN,
+        type="pulumi:providers:aws",
+        name="acme-aws",
+        parent="",
+        custom=True,
+        inputs={"region": "eu-west-1", "defaultTags": default_tags},
+    )
+
+
+def on_provider(resource: Registration) -> Registration:
+    resource.provider = f"{PROVIDER_URN}::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    return resource
+
+
+RETIRE_SETTINGS = [
+    (lambda: reg("aws:s3/bucket:Bucket", {}, protect=False), "holds client data but is not protected"),
+    (lambda: reg("aws:kms/key:Key", {}, protect=False), "holds client data but is not protected"),
+    (lambda: reg("aws:backup/vault:Vault", {"kmsKeyArn": "arn:k"}, protect=False), "not protected"),
+    (
+        lambda: reg("aws:rds/instance:Instance", {**SAFE_DB, "deletionProtection": False}, protect=False),
+        "no deletion protection",
+    ),
+    (lambda: reg("aws:lb/loadBalancer:LoadBalancer", {"enableDeletionProtection": False}), "no deletion protection"),
+]
+
+
+@pytest.mark.parametrize("make,expected", RETIRE_SETTINGS)
+@pytest.mark.parametrize("encoded", [True, False])
+def test_retire_settings_are_refused_for_a_client_not_being_retired(make, expected, encoded):
+    resource = on_provider(make())
+    found = violations([provider(retiring=False, encoded=encoded), resource])
+    assert any(expected in message and resource.urn in message for message in found), found
+
+
+@pytest.mark.parametrize("make,expected", RETIRE_SETTINGS)
+@pytest.mark.parametrize("encoded", [True, False])
+def test_retire_settings_are_allowed_for_a_client_being_retired(make, expected, encoded):
+    assert violations([provider(retiring=True, encoded=encoded), on_provider(make())]) == []
+
+
+def test_a_resource_tagged_retiring_itself_is_also_recognised():
+    bucket = reg("aws:s3/bucket:Bucket", {"tags": {"retiring": "true"}}, protect=False)
+    assert violations([bucket]) == []
+    assert violations([reg("aws:s3/bucket:Bucket", {"tags": {"retiring": "false"}}, protect=False)]) != []
+
+
+def test_retiring_never_allows_losing_the_final_snapshot_or_the_recovery_points():
+    retiring = provider(retiring=True, encoded=True)
+    database = on_provider(reg("aws:rds/instance:Instance", {**SAFE_DB, "skipFinalSnapshot": True}))
+    vault = on_provider(reg("aws:backup/vault:Vault", {"kmsKeyArn": "arn:k", "forceDestroy": True}))
+    bucket = on_provider(reg("aws:s3/bucket:Bucket", {"forceDestroy": True}))
+    found = violations([retiring, database, vault, bucket])
+    assert len(found) == 3 and all("final snapshot" in m or "force_destroy" in m for m in found), found

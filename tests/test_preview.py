@@ -131,7 +131,8 @@ def test_c_a_client_slug_change_deletes_the_protected_data_resources(repo, head)
     }
     assert {"Bucket", "Instance", "Vault", "Key"} <= deleted
     assert changes["example-db Instance"]["urn"] in report["data_at_risk"]
-    assert "shop-db Instance" in changes and changes["shop-db Instance"]["action"] == "create"
+    # The stack is still `example`, now unlike its client's slug, so names carry both (naming.py).
+    assert changes["shop-example-db Instance"]["action"] == "create"
 
 
 def test_d_a_library_change_affects_every_stack_and_a_spec_change_only_its_own(repo, head):

@@ -47,7 +47,7 @@ def test_error_names_file_line_field_and_valid_fields_for_a_typo():
     message = refusal(MINIMAL + "servce: {}\n")
     assert "stacks/acme.yaml:6: servce: unknown field; did you mean 'service'?" in message
     assert (
-        "valid fields here: alerts, backup, bucket, client, database, listener_rule_priority, network, platform, region, service, tags"
+        "valid fields here: alerts, backup, bucket, client, database, listener_rule_priority, network, platform, region, retire, service, tags"
         in message
     )
 
@@ -297,14 +297,14 @@ def test_exact_versions_are_accepted_per_engine():
 
 def test_restore_time_in_the_future_is_refused():
     future = (NOW + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    message = refusal(MINIMAL + f"database:\n  restore: {{point_in_time: '{future}'}}\n")
+    message = refusal(MINIMAL + f"database:\n  restore: {{id: r1, point_in_time: '{future}'}}\n")
     assert "database.restore.point_in_time" in message and "is in the future" in message
 
 
 def test_restore_time_before_the_point_in_time_window_is_refused():
     old = (NOW - dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     message = refusal(
-        MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\nbackup: {{point_in_time_days: 14}}\n"
+        MINIMAL + f"database:\n  restore: {{id: r1, point_in_time: '{old}'}}\nbackup: {{point_in_time_days: 14}}\n"
     )
     assert "database.restore.point_in_time=2026-11-06T12:00:00+00:00 is before the backup window" in message
     assert "backup.point_in_time_days=14 days reach back to 2026-11-12T12:00:00+00:00" in message
@@ -312,27 +312,48 @@ def test_restore_time_before_the_point_in_time_window_is_refused():
     # Once applied, the time is history and later deploys are not refused as the window moves on.
     applied = accepted(
         MINIMAL
-        + f"database:\n  restore: {{point_in_time: '{old}', applied: true}}\nbackup: {{point_in_time_days: 14}}\n"
+        + f"database:\n  restore: {{id: r1, point_in_time: '{old}', applied: true}}\nbackup: {{point_in_time_days: 14}}\n"
     )
     assert applied.database.restore.applied
     # The same time is fine with AWS Backup's default 35-day continuous window.
-    assert (
-        accepted(MINIMAL + f"database:\n  restore: {{point_in_time: '{old}'}}\n").database.restore_slug
-        == "20261106120000"
-    )
+    restore = accepted(MINIMAL + f"database:\n  restore: {{id: r1, point_in_time: '{old}'}}\n").database.restore
+    assert restore.point_in_time == dt.datetime(2026, 11, 6, 12, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "2026-11-20T10:00:00"])
 def test_malformed_or_zoneless_restore_time_is_refused(value):
-    message = refusal(MINIMAL + f"database:\n  restore: {{point_in_time: '{value}'}}\n")
+    message = refusal(MINIMAL + f"database:\n  restore: {{id: r1, point_in_time: '{value}'}}\n")
     assert "database.restore.point_in_time" in message
 
 
 def test_restore_accepts_a_recent_time_or_latest():
-    recent = accepted(MINIMAL + "database:\n  restore: {point_in_time: '2026-11-26T10:00:00Z', source: shop-db}\n")
-    assert recent.database.restore_slug == "20261126100000"
+    recent = accepted(
+        MINIMAL + "database:\n  restore: {id: r1, point_in_time: '2026-11-26T10:00:00Z', source: shop-db}\n"
+    )
+    assert recent.database.restore.point_in_time == dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC)
     assert recent.database.restore.source == "shop-db"
-    assert accepted(MINIMAL + "database: {restore: {point_in_time: latest}}\n").database.restore_slug == "latest"
+    assert accepted(MINIMAL + "database: {restore: {id: r2, point_in_time: latest}}\n").database.restore.id == "r2"
+
+
+def test_a_restore_needs_its_own_id():
+    message = refusal(MINIMAL + "database: {restore: {point_in_time: latest}}\n")
+    assert "database.restore.id: required field is missing" in message
+
+
+def test_instance_classes_are_checked_by_family_and_size():
+    assert accepted(MINIMAL + "database: {instance_class: db.r6g.16xlarge}\n").database
+    message = refusal(MINIMAL + "database: {instance_class: db.r6g.24xlarge}\n")
+    assert "database.instance_class: instance_class='db.r6g.24xlarge': r6g has no 24xlarge" in message
+    assert "db.r5.micro" not in message and "r5 has no micro" in refusal(
+        MINIMAL + "database: {instance_class: db.r5.micro}\n"
+    )
+
+
+def test_monthly_snapshots_count_against_the_snapshot_quota_with_a_database():
+    backup = "backup: {daily_retention_days: 40, monthly_retention_days: 365}\n"
+    message = refusal(MINIMAL + "database: {}\n" + backup)
+    assert "backup.monthly_retention_days" in message and "over RDS's quota of 100 manual snapshots" in message
+    assert accepted(MINIMAL + "bucket: {noncurrent_version_days: 120}\n" + backup).backup.daily_retention_days == 40
 
 
 def test_bucket_fields_are_checked():

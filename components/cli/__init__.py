@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "history": "history",
     "logs": "logs",
     "plan": "plan",
+    "leftovers": "leftovers",
     "reset-bucket": "reset_bucket",
     "run": "run",
     "schema": "schema",

@@ -40,6 +40,7 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
         "launchType",
         "deploymentCircuitBreaker",
         "healthCheckGracePeriodSeconds",
+        "waitForSteadyState",
     ),
     "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "dropInvalidHeaderFields", "enableDeletionProtection"),
     "aws:lb/targetGroup:TargetGroup": ("port", "targetType", "healthCheck"),

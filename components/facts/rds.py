@@ -45,33 +45,16 @@ ENGINES: dict[str, Engine] = {
     ),
 }
 
-# Instance families Crane It offers; sizes are checked by pattern, families by this list.
-INSTANCE_FAMILIES: frozenset[str] = frozenset(
-    {"t3", "t4g", "m5", "m6g", "m6i", "m7g", "m7i", "m8g", "r5", "r6g", "r6i", "r7g", "r7i", "r8g"}
-)
-INSTANCE_SIZES: tuple[str, ...] = (
-    "micro",
-    "small",
-    "medium",
-    "large",
-    "xlarge",
-    "2xlarge",
-    "4xlarge",
-    "8xlarge",
-    "12xlarge",
-    "16xlarge",
-    "24xlarge",
-)
+MANUAL_SNAPSHOT_QUOTA = 100
+"""RDS "Manual DB instance snapshots" per account and region (adjustable in Service Quotas);
+AWS Backup's RDS snapshots count against it."""
 
-# The RDS user guide: Performance Insights is not available for MySQL (and MariaDB) on the
-# smallest burstable classes. PostgreSQL supports it on every class.
-_NO_PERFORMANCE_INSIGHTS_MYSQL = frozenset({"db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"})
-
-# Rough memory (GiB) of the burstable classes, for connection-count alarm defaults.
-INSTANCE_MEMORY_GIB: dict[str, float] = {
-    "micro": 1,
-    "small": 2,
-    "medium": 4,
+# Instance classes Crane It offers: family -> its sizes and their memory in GiB (the RDS
+# instance class tables). Burstable t classes run micro to 2xlarge; m classes have 4 GiB per
+# vCPU and r classes 8 GiB, from large up; Graviton 2 and 3 (6g, 7g) stop at 16xlarge. The
+# table stops at 24xlarge.
+_BURSTABLE = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32}
+_GENERAL = {
     "large": 8,
     "xlarge": 16,
     "2xlarge": 32,
@@ -81,6 +64,66 @@ INSTANCE_MEMORY_GIB: dict[str, float] = {
     "16xlarge": 256,
     "24xlarge": 384,
 }
+_UP_TO_16XLARGE = {size: gib for size, gib in _GENERAL.items() if size != "24xlarge"}
+
+
+def _memory_optimized(sizes: dict[str, int]) -> dict[str, int]:
+    return {size: 2 * gib for size, gib in sizes.items()}
+
+
+INSTANCE_MEMORY_GIB: dict[str, dict[str, int]] = {
+    "t3": _BURSTABLE,
+    "t4g": _BURSTABLE,
+    "m5": _GENERAL,
+    "m6g": _UP_TO_16XLARGE,
+    "m6i": _GENERAL,
+    "m7g": _UP_TO_16XLARGE,
+    "m7i": _GENERAL,
+    "m8g": _GENERAL,
+    "r5": _memory_optimized(_GENERAL),
+    "r6g": _memory_optimized(_UP_TO_16XLARGE),
+    "r6i": _memory_optimized(_GENERAL),
+    "r7g": _memory_optimized(_UP_TO_16XLARGE),
+    "r7i": _memory_optimized(_GENERAL),
+    "r8g": _memory_optimized(_GENERAL),
+}
+"""Nominal memory of each class, GiB, by family and size."""
+INSTANCE_FAMILIES: frozenset[str] = frozenset(INSTANCE_MEMORY_GIB)
+
+# The RDS user guide: Performance Insights is not available for MySQL (and MariaDB) on the
+# smallest burstable classes. PostgreSQL supports it on every class.
+_NO_PERFORMANCE_INSIGHTS_MYSQL = frozenset({"db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"})
+
+MIB = 1024**2
+RESERVED_MIB = 256
+RESERVED_SHARE = 0.03
+"""DBInstanceClassMemory, the memory RDS parameter formulas see, is the class's memory less
+what the OS and RDS's own processes take. AWS does not publish it; nominal - 256 MiB - 3 %
+stays just below what real instances report: PostgreSQL's default max_connections is 198 on
+2 GiB, 413 on 4 GiB, 856 on 8 GiB and 1660 on 15.25 GiB classes, where this estimate gives
+190, 408, 846 and 1638."""
+POSTGRES_RESERVED_CONNECTIONS = 3 + 2
+"""RDS for PostgreSQL keeps superuser_reserved_connections (3) and
+rds.rds_superuser_reserved_connections (2) out of max_connections for ordinary users."""
+
+
+def split_class(instance_class: str) -> tuple[str, str]:
+    """``db.r6g.large`` -> (``r6g``, ``large``)."""
+    family, _, size = instance_class.removeprefix("db.").partition(".")
+    return family, size
+
+
+def offers_class(instance_class: str) -> bool:
+    """Whether ``instance_class`` is in the table (a family that really has that size)."""
+    family, size = split_class(instance_class)
+    return size in INSTANCE_MEMORY_GIB.get(family, {})
+
+
+def class_memory_bytes(instance_class: str) -> int:
+    """Estimated DBInstanceClassMemory of ``instance_class`` (see RESERVED_MIB)."""
+    family, size = split_class(instance_class)
+    nominal = INSTANCE_MEMORY_GIB[family][size] * 1024 * MIB
+    return int(nominal - RESERVED_MIB * MIB - RESERVED_SHARE * nominal)
 
 
 def supports_performance_insights(engine: str, instance_class: str) -> bool:
@@ -89,9 +132,17 @@ def supports_performance_insights(engine: str, instance_class: str) -> bool:
 
 
 def default_max_connections(engine: str, instance_class: str) -> int:
-    """The engine's default ``max_connections`` for the class (RDS parameter formulas)."""
-    size = instance_class.rsplit(".", 1)[-1]
-    memory_bytes = INSTANCE_MEMORY_GIB.get(size, 1) * 1024**3
-    if engine == "postgres":  # LEAST({DBInstanceClassMemory/9531392}, 5000)
-        return int(min(memory_bytes / 9531392, 5000))
-    return int(memory_bytes / 12582880)  # mysql: {DBInstanceClassMemory/12582880}
+    """The engine's default ``max_connections`` on the class (the default parameter groups'
+    formulas): PostgreSQL ``LEAST({DBInstanceClassMemory/9531392}, 5000)``, MySQL
+    ``{DBInstanceClassMemory/12582880}``."""
+    memory = class_memory_bytes(instance_class)
+    if engine == "postgres":
+        return min(memory // 9531392, 5000)
+    return memory // 12582880
+
+
+def usable_connections(engine: str, instance_class: str) -> int:
+    """Connections the app's user can open before the engine refuses it: PostgreSQL keeps
+    some for superusers; MySQL's extra slot for CONNECTION_ADMIN is on top of max_connections."""
+    limit = default_max_connections(engine, instance_class)
+    return limit - POSTGRES_RESERVED_CONNECTIONS if engine == "postgres" else limit

@@ -5,3 +5,6 @@ STACK = "stack"
 MANAGED_BY = "managed-by"
 MANAGED_BY_VALUE = "crane-it"
 """Value of the managed-by tag: only resources carrying it are ever touched by a crane command."""
+RETIRING = "retiring"
+"""Tag key (value "true") on every resource of a client being retired (`retire: true`); the
+policy pack allows the settings a retirement needs only on resources that carry it."""

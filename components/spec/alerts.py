@@ -30,8 +30,11 @@ class AlertsSpec(StrictModel):
     """Free storage, in % of the initial storage_gb, below which the storage alarm fires.
     Storage autoscaling adds space when free space falls under 10 % of the allocated size,
     so up to 10 it fires only when autoscaling cannot keep up or max_storage_gb is reached."""
-    database_connections_percent: Percent = 80
-    """Connections, in % of the engine's default max_connections for the class."""
+    database_connections_percent: Annotated[int, Field(ge=1, le=99)] = 80
+    """Connections, in % of what the app can open: the engine's default max_connections on
+    the instance class (RDS computes it from the class's memory less what RDS itself uses),
+    less PostgreSQL's connections reserved for superusers. Below 100, so it fires before
+    new connections are refused."""
 
     @field_validator("emails")
     @classmethod

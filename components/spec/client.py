@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ..facts import tags as tag_keys
 from ..facts.regions import Region
 from .alerts import AlertsSpec
 from .backup import BackupSpec
@@ -14,7 +15,7 @@ from .service import ServiceSpec
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
 TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
-RESERVED_TAGS = frozenset({"client", "stack", "managed-by"})
+RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING})
 
 # Environment names the stack sets itself from the bucket and the database.
 BUCKET_ENV = ("BUCKET_NAME", "BUCKET_REGION")
@@ -49,6 +50,16 @@ class ClientSpec(StrictModel):
     backup: BackupSpec = BackupSpec()
     """AWS Backup settings; applied whenever the client has a bucket or a database."""
     alerts: AlertsSpec = AlertsSpec()
+    retire: bool = False
+    """Retire this stack on purpose, the first step of the README's retire flow. `pulumi up`
+    with `retire: true` turns off Pulumi `protect` everywhere and the deletion protection
+    of the database instances and the load balancer, so that `pulumi destroy` can run. That
+    destroy then DELETES the database instances: RDS first takes a final snapshot of each
+    (`<identifier>-final`, unless `database.final_snapshot: false`) and keeps their automated
+    backups. It also deletes the load balancer, which takes the app off the internet. The
+    bucket, the backup vault with its recovery points and the KMS keys stay in the account
+    (retained on delete), and so do the final snapshots. Every resource is tagged
+    `retiring: true`; the policy pack allows these settings only with that tag."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
 
@@ -84,6 +95,9 @@ class ClientSpec(StrictModel):
             )
             if problem:
                 refuse(self, "database.restore.point_in_time", problem)
+            snapshots = self.backup.snapshot_problem()
+            if snapshots:
+                refuse(self, "backup.monthly_retention_days", snapshots)
         self._platform_fits()
         if self.backup.copy_to_region == self.region:
             refuse(

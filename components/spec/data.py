@@ -1,7 +1,6 @@
 """The data part of a client spec: the S3 bucket for files and the RDS database for data."""
 
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator, model_validator
@@ -35,9 +34,20 @@ class BucketSpec(StrictModel):
     never emptied by force."""
 
 
+RESTORE_ID_PATTERN = r"^[a-z0-9]{1,15}$"
+
+
 class RestoreSpec(StrictModel):
     """Create the database as a new instance restored from another to a point in time."""
 
+    id: Annotated[str, StringConstraints(pattern=RESTORE_ID_PATTERN)]
+    """This restore's identity, 1-15 lowercase letters or digits, never reused for this stack.
+    It names the new instance `<stack>-db-restore-<id>` (and its Pulumi resource), so keep
+    it while this restore is in the spec and pick a new one for every new restore: an
+    instance restored earlier (undone or replaced by a second reset) is retained with
+    deletion protection and still holds its identifier, and RDS refuses to create a second
+    one (DBInstanceAlreadyExists). Convention: the UTC time the reset was requested,
+    `yyyymmddthhmm`, like `20261126t1015`; that is what a reset command will write."""
     point_in_time: AwareDatetime | Literal["latest"]
     """An ISO-8601 time with a zone (`2026-11-20T10:00:00Z`), or `latest` for the newest
     restorable time (usually within the last five minutes)."""
@@ -111,13 +121,20 @@ class DatabaseSpec(StrictModel):
                 "version",
                 f"version={self.version!r} is not offered for {self.engine}; valid majors: {', '.join(engine.majors)}",
             )
-        family, _, size = self.instance_class.removeprefix("db.").partition(".")
-        if family not in rds.INSTANCE_FAMILIES or size not in rds.INSTANCE_SIZES:
+        family, size = rds.split_class(self.instance_class)
+        if family not in rds.INSTANCE_FAMILIES:
             refuse(
                 self,
                 "instance_class",
                 f"instance_class={self.instance_class!r} is not offered; valid families: "
-                f"{', '.join(sorted(rds.INSTANCE_FAMILIES))}; sizes: {', '.join(rds.INSTANCE_SIZES)}",
+                f"{', '.join(sorted(rds.INSTANCE_FAMILIES))}",
+            )
+        if not rds.offers_class(self.instance_class):
+            refuse(
+                self,
+                "instance_class",
+                f"instance_class={self.instance_class!r}: {family} has no {size}; valid sizes: "
+                f"{', '.join(rds.INSTANCE_MEMORY_GIB[family])}",
             )
         if not engine.min_storage_gb <= self.storage_gb <= engine.max_storage_gb:
             refuse(
@@ -155,13 +172,3 @@ class DatabaseSpec(StrictModel):
                     "database.restore.applied: true."
                 )
         return None
-
-    @property
-    def restore_slug(self) -> str | None:
-        """A short stable name for the restore target, used in resource names."""
-        if self.restore is None:
-            return None
-        when = self.restore.point_in_time
-        if when == "latest":
-            return "latest"
-        return re.sub(r"[^0-9]", "", when.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S"))

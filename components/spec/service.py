@@ -154,6 +154,11 @@ class ServiceSpec(StrictModel):
     task role gains the SSM channel permissions; the SSM agent gets /var/lib/amazon and
     /var/log/amazon as writable scratch paths. Every session is logged to an encrypted log
     group kept a year."""
+    wait_for_steady_state: bool = True
+    """`pulumi up` waits until each rollout is healthy or rolled back, and fails on a
+    rollback. Turning it off makes `up` return while ECS is still starting tasks: it reports
+    success even when the circuit breaker later rolls the app back to the previous version
+    (during a reset: back to the previous database), and only the deployment alarm tells."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
 
