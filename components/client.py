@@ -50,7 +50,11 @@ class ClientStack(pulumi.ComponentResource):
         else:
             network = self.network = Network(name, spec.network, opts=child)
         self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=child) if spec.bucket else None
-        self.database = Database(name, spec.database, network, retiring=retiring, opts=child) if spec.database else None
+        self.database = (
+            Database(name, spec.database, network, retiring=retiring, home=spec.platform, opts=child)
+            if spec.database
+            else None
+        )
         links = [part.link for part in (self.bucket, self.database) if part is not None]
         deployment_alarms = [alarm_name(name, title) for title in DEPLOYMENT_ALARMS]
         self.service = Service(

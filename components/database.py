@@ -46,6 +46,23 @@ def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.Ins
     return args(source_db_instance_identifier=source, restore_time=when)
 
 
+def subnet_group_resource_name(name: str, home: str | None) -> str:
+    """The DB subnet group's logical name: one per network the database has lived in.
+
+    RDS moves an instance to another VPC only by switching it to a subnet group *in that
+    VPC* (ModifyDBInstance ``DBSubnetGroupName``, Single-AZ instances only); it refuses to
+    change an existing group's subnets to another VPC (ModifyDBSubnetGroup:
+    ``InvalidParameterValue: The new Subnets are not in the same Vpc as the existing subnet
+    group``) and to switch an instance to another group in its own VPC
+    (``InvalidVPCNetworkStateFault``). So the client's own network keeps ``<name>-db-subnets``
+    and platform ``home`` gets ``<name>-db-subnets-<home>``: moving onto a platform, off it
+    or between two declares a new group, `pulumi up` creates it, updates the instance to it
+    (never replaces it), and deletes the old group last, once nothing uses it. A change of
+    subnets *within* one network (another AZ) keeps the name and updates the group in place.
+    """
+    return f"{name}-db-subnets" if home is None else f"{name}-db-subnets-{home}"
+
+
 def _managed_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
     """The ARN of the password secret RDS manages (manage_master_user_password is always on)."""
     if not secrets or not secrets[0].secret_arn:
@@ -66,6 +83,10 @@ class Database(pulumi.ComponentResource):
 
     Connections must use TLS: the parameter group refuses plain ones. With ``spec.restore``
     set, the link points at the restored instance; the original stays declared, untouched.
+
+    ``home`` names the platform whose VPC ``network`` is (``ClientSpec.platform``); None for
+    the client's own VPC. It names the subnet group (:func:`subnet_group_resource_name`), so
+    a client moves between networks with a plain `pulumi up`.
 
     ``retiring`` (``ClientSpec.retire``) drops `protect` and deletion protection and lets
     `pulumi destroy` delete the instances (each with its final snapshot); the key stays
@@ -88,6 +109,7 @@ class Database(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         retiring: bool = False,
+        home: str | None = None,
     ) -> None:
         super().__init__("crane:index:Database", name, None, opts)
         self.spec = spec
@@ -99,7 +121,7 @@ class Database(pulumi.ComponentResource):
         self._engine = rds.ENGINES[spec.engine]
         self._admitted: list[aws.vpc.SecurityGroupIngressRule] = []
         self.key = self._key(name, spec)
-        self.subnet_group = self._subnet_group(name, network)
+        self.subnet_group = self._subnet_group(name, network, home)
         self.security_group = self._security_group(name, network)
         self.parameter_group = self._parameter_group(name, spec)  # forces TLS
         self.original = self._original(name, spec)
@@ -157,9 +179,11 @@ class Database(pulumi.ComponentResource):
             self._protected(spec),
         )
 
-    def _subnet_group(self, name: str, network: NetworkLike) -> aws.rds.SubnetGroup:
+    def _subnet_group(self, name: str, network: NetworkLike, home: str | None) -> aws.rds.SubnetGroup:
+        # Named after the network it lives in (``subnet_group_resource_name``), so moving the
+        # client to another VPC declares a new group and switches the instance to it.
         return aws.rds.SubnetGroup(
-            f"{name}-db-subnets",
+            subnet_group_resource_name(name, home),
             subnet_ids=network.private_subnet_ids,
             description=f"Private subnets of the {name} database",
             opts=pulumi.ResourceOptions(parent=self),
