@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facts.prices import HOURS_PER_MONTH, PRICE_DATE, PRICES, RDS_HOUR, Price, priced_region
+from .facts.prices import EC2_HOUR, FREE, HOURS_PER_MONTH, PRICE_DATE, PRICES, RDS_HOUR, Price, priced_region
 
 H = HOURS_PER_MONTH
 
@@ -44,6 +44,9 @@ USAGE: dict[str, Assumption] = {
         0.5, "database backup storage beyond the free 100 % of allocated storage, as a fraction of it"
     ),
     "bucket_backup_factor": Assumption(1.2, "bucket backup storage (continuous + daily) as a multiple of bucket_gb"),
+    "instance_root_gb": Assumption(
+        8, "GiB of each EC2 instance's root volume (the AMI decides it, so the plan cannot show it)"
+    ),
 }
 """The usage assumptions, by name; the names appear on the lines that use them."""
 
@@ -93,6 +96,8 @@ class Estimate:
     priced_as: str
     lines: list[Line] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    free: list[str] = field(default_factory=list)
+    """What the plan declares that is not billed by itself, with the source that says so."""
 
     @property
     def total(self) -> float:
@@ -109,6 +114,7 @@ class Estimate:
             "lines": [line.as_json() for line in self.lines],
             "assumptions": {k: v.value for k, v in USAGE.items()},
             "warnings": self.warnings,
+            "free": self.free,
         }
 
 
@@ -147,6 +153,8 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
     add("NAT gateway data", len(nats) * use["nat_gb_month"], "nat_gb", nats, assumption="nat_gb_month")
     eips = of["aws:ec2/eip:Eip"]
     add("public IPv4 addresses (Elastic IPs)", len(eips) * H, "ipv4_hour", eips)
+    for group in of["aws:autoscaling/group:Group"]:
+        _instances(group, by_urn, priced, prices, use, add, result.warnings)
     for service in of["aws:ecs/service:Service"]:
         _fargate(service, by_urn, of, prices, add)
     for db in of["aws:rds/instance:Instance"]:
@@ -165,6 +173,7 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
     add("S3 storage", len(buckets) * use["bucket_gb"], "s3_gb_month", buckets, assumption="bucket_gb")
     _backups(of, use, prices, add)
     result.warnings.append(NOT_PRICED)
+    result.free = [f"{what}: no charge (source: {source})" for what, source in FREE if _declares(of, what)]
     unverified = sorted({line.item for line in lines if not line.price.verified})
     if unverified:
         result.warnings.append(f"unverified prices (not found on a page searched): {', '.join(unverified)}")
@@ -181,6 +190,17 @@ def _by_type(docs: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]
 class _Missing(dict[str, list[Mapping[str, Any]]]):
     def __missing__(self, key: str) -> list[Mapping[str, Any]]:
         return []
+
+
+_FREE_TYPES = {
+    "listener rules": ("aws:lb/listenerRule:ListenerRule", "aws:lb/listenerCertificate:ListenerCertificate"),
+    "auto-scaling groups": ("aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate"),
+    "StackReference": ("pulumi:pulumi:StackReference",),
+}
+
+
+def _declares(of: Any, what: str) -> bool:
+    return any(of[t] for key, types in _FREE_TYPES.items() if what.startswith(key) for t in types)
 
 
 def _names(regs: list[Mapping[str, Any]]) -> list[str]:
@@ -213,6 +233,54 @@ def _fargate(service: Mapping[str, Any], by_urn: Mapping[str, Any], of: Any, pri
     note = f"{tasks:g} tasks of {vcpu:g} vCPU / {gb:g} GB ({arch}); autoscaling may run up to {peak:g}"
     add(f"Fargate vCPU ({arch})", tasks * vcpu * H, f"fargate_vcpu_hour_{arch}", [service, task], note=note)
     add(f"Fargate memory ({arch})", tasks * gb * H, f"fargate_gb_hour_{arch}", [service, task])
+
+
+def _instances(
+    group: Mapping[str, Any],
+    by_urn: Mapping[str, Any],
+    priced: str,
+    prices: Any,
+    use: Any,
+    add: Any,
+    warnings: list[str],
+) -> None:
+    """An auto-scaling group's instances (the NAT instance): hours, root volume, launch-time IPv4."""
+    template = next(
+        (
+            by_urn[d]
+            for d in group.get("dependencies", [])
+            if by_urn.get(d, {}).get("type", "").endswith(":LaunchTemplate")
+        ),
+        None,
+    )
+    if template is None:
+        return
+    inputs = group["inputs"]
+    count = max(_number(inputs.get("desiredCapacity"), 0), _number(inputs.get("minSize"), 0))
+    kind = str(template["inputs"].get("instanceType"))
+    hourly = EC2_HOUR[priced].get(kind)
+    if hourly is None:
+        warnings.append(f"{group['name']}: no price for instance type {kind} in the table; not priced")
+    else:
+        note = f"{count:g} instance(s) kept by the group (max {_number(inputs.get('maxSize'), count):g})"
+        add(f"EC2 {kind} (on-demand Linux)", count * H, hourly, [group, template], note=note)
+    add(
+        "EBS gp3 root volumes",
+        count * use["instance_root_gb"],
+        "ebs_gp3_gb_month",
+        [group, template],
+        assumption="instance_root_gb",
+    )
+    public = [
+        n for n in template["inputs"].get("networkInterfaces") or [] if str(n.get("associatePublicIpAddress")) == "true"
+    ]
+    add(
+        "public IPv4 addresses (instances' launch-time address)",
+        count * len(public) * H,
+        "ipv4_hour",
+        [group, template],
+        note="besides any Elastic IP the instance takes over",
+    )
 
 
 def _database(db: Mapping[str, Any], priced: str, prices: Any, use: Any, add: Any, warnings: list[str]) -> None:
@@ -330,6 +398,7 @@ def format_lines(result: Estimate) -> list[str]:
         out.append(f"{'':16}source: {line.price.source}{check}" + (f"; {line.note}" if line.note else ""))
     out.append(f"  {result.total:8.2f} USD  total a month")
     out += [f"  note: {w}" for w in result.warnings]
+    out += [f"  free: {f}" for f in result.free]
     out.append("  assumptions: " + ", ".join(f"{k}={v.value:g}" for k, v in USAGE.items()))
     return out
 

@@ -1,7 +1,8 @@
 """`crane cost STACK`: a monthly list-price estimate of a client, every line with its source.
 
 The estimate prices the stack's rendered plan (crane_it.cost), so it covers exactly what
-`pulumi up` would declare. Usage the plan cannot know (traffic, logs, stored data) comes from
+`pulumi up` would declare. A client on a platform is shown with its share of the platform
+beside its own cost, and a platform with its cost per client (crane_it.cost_share). Usage the plan cannot know (traffic, logs, stored data) comes from
 named assumptions, shown with the lines that use them; change one with ``--assume NAME=VALUE``.
 """
 
@@ -12,11 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from .. import plan_json
-from ..cost import USAGE, estimate, format_lines
+from ..cost import USAGE, format_lines
+from ..cost_share import stack_cost
 from ..loader import SpecError
 from ..project import ProjectError
-from .plan import render_stack
 
 HELP = "estimate a stack's monthly AWS list-price cost, line by line with sources (offline)"
 
@@ -53,13 +53,15 @@ def run(args: argparse.Namespace) -> int:
     """Print the estimate; exit 2 for a bad spec or a bad --assume."""
     try:
         usage = _usage(args.assume)
-        plan = render_stack(args.stack, args.spec, args.project)
+        result = stack_cost(args.stack, args.spec, args.project, usage)
     except (SpecError, ProjectError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    result = estimate(plan_json.document(plan), usage)
     if args.json:
         print(json.dumps(result.as_json(), indent=2, sort_keys=True))
-    else:
-        print(f"{args.stack}: " + "\n".join(format_lines(result)))
+        return 0
+    print(f"{args.stack}: " + "\n".join(format_lines(result.own)))
+    if result.share is not None:
+        own = None if result.share.platform == args.stack else result.own.total
+        print("  " + result.share.line(own))
     return 0

@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return INVALID
     report = build_report(stacks, base, head)
+    _add_shares(report, project)
     report["base"] = {"ref": args.base, "commit": commit, "library": base.library}
     report["head"] = {"library": head.library}
     if args.json:
@@ -70,6 +71,30 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {message}", file=sys.stderr)
         return INVALID
     return DATA_AT_RISK if report["data_at_risk"] else 0
+
+
+def _add_shares(report: dict[str, Any], project: Path) -> None:
+    """Each platform stack's, or client-on-a-platform's, platform share at head (crane_it.cost_share).
+
+    Head only: the base's share would need the base's platform and clients rendered with the
+    base's library. The ``cost`` base/head figures stay each stack's own cost.
+    """
+    from ..cost_share import platform_of, share_of  # renders offline: loaded when needed
+    from ..loader import SpecError
+    from ..project import stacks_dir
+
+    shares: dict[str, Any] = {}
+    for entry in report["stacks"]:
+        if entry["invalid"] or entry["cost"] is None or not (stacks_dir(project) / f"{entry['stack']}.yaml").is_file():
+            continue
+        try:
+            kind = platform_of(entry["stack"], None, project)
+            if kind is not None and kind[0] not in shares:
+                shares[kind[0]] = share_of(kind[0], project)
+        except SpecError:
+            continue  # the head's own render already reported it
+        if kind is not None:
+            entry["cost"]["platform_share_head"] = shares[kind[0]].as_json()
 
 
 def _affected(project: Path, base: str) -> list[str]:
@@ -116,11 +141,16 @@ def _counts(changes: list[dict[str, Any]]) -> str:
     return ", ".join(f"{counted[a]} to {a}" for a in ACTIONS)
 
 
-def _cost(cost: dict[str, float] | None) -> str:
+def _cost(cost: dict[str, Any] | None) -> str:
     if not cost:
         return "cost: not estimated"
     delta = cost["head"] - cost["base"]
-    return f"cost: {cost['base']:.2f} → {cost['head']:.2f} USD/month ({delta:+.2f})"
+    line = f"cost: {cost['base']:.2f} → {cost['head']:.2f} USD/month ({delta:+.2f})"
+    share = cost.get("platform_share_head")
+    if share and share["per_client_usd"] is not None:
+        line += f"; plus {share['per_client_usd']:.2f} share of platform {share['platform']} at head"
+        line += f" ({share['platform_total_usd']:.2f} / {len(share['clients'])} clients)"
+    return line
 
 
 def _risk(change: dict[str, Any]) -> bool:

@@ -156,7 +156,20 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(tree_lines(plan)))
         print(summary(plan))
         print(cost_line(estimate(plan_json.document(plan))) + "  (crane cost for every line)")
+        share = _share(args, plan)
+        if share:
+            print(share)
     return 0
+
+
+def _share(args: argparse.Namespace, plan: offline.Plan) -> str:
+    """The platform share line for a platform or a client on one (crane_it.cost_share); else ""."""
+    from ..cost_share import stack_cost  # imports this module: loaded late
+
+    result = stack_cost(args.stack, args.spec, args.project, plan=plan)
+    if result.share is None:
+        return ""
+    return result.share.line(None if result.share.platform == args.stack else result.own.total)
 
 
 def tree_lines(plan: offline.Plan) -> Iterator[str]:

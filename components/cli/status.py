@@ -3,8 +3,10 @@
 Per client: running/desired tasks and the last deployment's state, alarms in ALARM, alert
 email subscriptions still pending confirmation (the silent failure: the alarm fires and the
 mail goes nowhere), the latest completed backup per resource and the earliest time a restore
-can go back to now, and the last restore test's result. Every resource is found by the
-client's tags in one Resource Groups Tagging API call.
+can go back to now, the last restore test's result, and the estimated monthly cost. Every
+resource is found by the client's tags in one Resource Groups Tagging API call. The cost is
+the stack's plan rendered offline from this repo (``stacks/<stack>.yaml``, priced by
+``crane cost``); without that spec here it says "n/a" and why, never a guess.
 
 Exit 1 when any of these needs a person, so a scheduled job can mail the output.
 """
@@ -17,6 +19,7 @@ import sys
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ..alarm_names import alarm_name
@@ -52,6 +55,8 @@ class Status:
     pending_emails: list[str] = field(default_factory=list)
     backups: list[Backup] = field(default_factory=list)
     restore_test: str = "-"
+    cost: str = "-"
+    """Estimated USD a month from the repo's spec (own + platform share), or "n/a (why)"."""
     problems: list[str] = field(default_factory=list)
 
 
@@ -238,11 +243,44 @@ def run(args: argparse.Namespace) -> int:
         for done, (client, stack) in enumerate(targets, start=1):
             if total > 3:
                 print(f"{done}/{total} {client}", file=sys.stderr, flush=True)
-            rows.append(client_status(aws, client, stack or None))
+            row = client_status(aws, client, stack or None)
+            row.cost = estimated_cost(row.stack, client=row.client)
+            rows.append(row)
         _print(rows, args.json)
         return 1 if any(row.problems for row in rows) else 0
 
     return ops.guarded("status", body)
+
+
+def estimated_cost(stack: str, project: Path | None = None, client: str | None = None) -> str:
+    """The stack's monthly estimate from its spec in the repo, or "n/a (the reason)".
+
+    With ``client``, a spec in the repo for another client (two clients' stacks of one name)
+    is refused rather than priced.
+    """
+    from ..cost_share import stack_cost  # renders offline: only loaded when a row needs it
+    from ..loader import SpecError, parse_stack_spec
+    from ..project import ProjectError, find_project, stacks_dir
+    from ..spec import ClientSpec
+
+    try:
+        project = find_project(project)
+    except ProjectError:
+        return "n/a (no Pulumi project here to render the spec from)"
+    path = stacks_dir(project) / f"{stack}.yaml"
+    if not path.is_file():
+        return f"n/a (no stacks/{stack}.yaml in {project})"
+    try:
+        spec = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
+        if client and isinstance(spec, ClientSpec) and spec.client != client:
+            return f"n/a (stacks/{stack}.yaml is client {spec.client}'s, not {client}'s)"
+        result = stack_cost(stack, project=project)
+    except (SpecError, ProjectError) as err:
+        return f"n/a (spec does not render: {str(err).splitlines()[0]})"
+    share = result.share.per_client if result.share and result.share.platform != stack else None
+    if share is None:
+        return f"{result.own.total:.2f} USD"
+    return f"{result.own.total + share:.2f} USD ({result.own.total:.2f} own + {share:.2f} platform share)"
 
 
 def _print(rows: list[Status], as_json: bool) -> None:
@@ -259,6 +297,7 @@ def _print(rows: list[Status], as_json: bool) -> None:
         "NEWEST BACKUP",
         "RESTORE FROM",
         "RESTORE TEST",
+        "EST. MONTHLY COST",
     ]
     table = [header]
     for row in rows:
@@ -275,6 +314,7 @@ def _print(rows: list[Status], as_json: bool) -> None:
                 newest,
                 restore_from,
                 row.restore_test,
+                row.cost,
             ]
         )
     for line in ops.table(table):

@@ -48,6 +48,12 @@ S_LOGS_US = "https://c3x.dev/blog/cloudwatch-logs-cost-optimization (us-east-1: 
 S_EGRESS = "https://www.wring.co/blog/aws-nat-gateway-pricing-guide (data transfer out 0.09/GB, first 10 TB)"
 S_BACKUP = "https://cloudburn.io/blog/aws-backup-pricing (warm storage 0.05/GB-month, us-east-1)"
 S_COPY = "https://www.factualminds.com/blog/aws-backup-pricing-vaults-cross-region-restores/ (0.02/GB copy)"
+S_T4G_NANO_US = "https://github.com/AndrewGuenther/cdk-fck-nat README (t4g.nano hourly 0.0042, us-east-1)"
+S_ALB_FREE = (
+    "https://aws.darcy-it.com/elb%E3%81%AE%E3%82%B3%E3%82%B9%E3%83%88%E6%96%99%E9%87%91/ (ALB bills hours and LCUs; "
+    "rule evaluations beyond the first 10 rules count toward LCUs) and "
+    "https://eathealthy365.com/pricing-an-aws-load-balancer-certificate (public ACM certificates on a load balancer: no charge)"
+)
 NOT_FOUND = "not found on a page searched; AWS list price as last known"
 
 
@@ -67,6 +73,16 @@ _COMMON: dict[str, Price] = {
     "s3_gb_month": _unverified(0.023, "GB-month (S3 Standard, first 50 TB)"),
 }
 
+FREE: tuple[tuple[str, str], ...] = (
+    ("listener rules and listener certificates (a client on a platform adds one of each)", S_ALB_FREE),
+    (
+        "auto-scaling groups and launch templates (the NAT instance's)",
+        "not found on a page searched (unverified): EC2 Auto Scaling bills only the instances it runs",
+    ),
+    ("StackReference reads of another stack's outputs (Pulumi, not AWS)", "Pulumi: a read of the backend, no AWS call"),
+)
+"""What a plan declares that AWS does not bill by itself, and why we believe so."""
+
 PRICES: dict[str, dict[str, Price]] = {
     "us-east-1": {
         **_COMMON,
@@ -82,6 +98,7 @@ PRICES: dict[str, dict[str, Price]] = {
         "logs_ingest_gb": Price(0.50, "GB ingested", S_LOGS_US),
         "logs_store_gb_month": Price(0.03, "GB-month", S_LOGS_US),
         "egress_gb": Price(0.09, "GB out to the internet", S_EGRESS),
+        "ebs_gp3_gb_month": _unverified(0.08, "GB-month (EBS gp3)"),
     },
     "eu-west-1": {
         **_COMMON,
@@ -97,6 +114,7 @@ PRICES: dict[str, dict[str, Price]] = {
         "logs_ingest_gb": _unverified(0.57, "GB ingested"),
         "logs_store_gb_month": _unverified(0.03, "GB-month"),
         "egress_gb": _unverified(0.09, "GB out to the internet"),
+        "ebs_gp3_gb_month": _unverified(0.088, "GB-month (EBS gp3)"),
     },
 }
 """Region -> price name -> Price."""
@@ -120,6 +138,13 @@ RDS_HOUR: dict[str, dict[str, Price]] = {
     },
 }
 """Region -> RDS instance class -> on-demand Single-AZ price (PostgreSQL/MySQL)."""
+
+EC2_HOUR: dict[str, dict[str, Price]] = {
+    # Linux on-demand instance-hour of the instance types Crane It declares (the NAT instance).
+    "us-east-1": {"t4g.nano": Price(0.0042, "instance-hour", S_T4G_NANO_US)},
+    "eu-west-1": {"t4g.nano": _unverified(0.0046, "instance-hour")},
+}
+"""Region -> EC2 instance type -> on-demand Linux price."""
 
 NEAREST: dict[str, str] = {
     "eu-": "eu-west-1",

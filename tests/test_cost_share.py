@@ -1,0 +1,90 @@
+"""A client on a platform is priced on its own and beside its share of the platform; the NAT instance is priced."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crane_it import plan_json
+from crane_it.cli.plan import render_stack
+from crane_it.cli.status import Status, _print, estimated_cost
+from crane_it.cost import estimate
+from crane_it.cost_share import stack_cost
+
+ROOT = Path(__file__).resolve().parent.parent
+CRANE = str(Path(sys.executable).with_name("crane"))
+SHARED_ITEMS = ("load balancer", "NAT", "Elastic IP", "EC2 ", "EBS ", "launch-time")
+
+
+@pytest.fixture(scope="module")
+def costs():
+    return {stack: stack_cost(stack, project=ROOT) for stack in ("agency", "bakery", "florist", "example")}
+
+
+def test_a_platform_client_pays_for_no_shared_infrastructure_of_its_own(costs):
+    for stack in ("bakery", "florist"):
+        items = [line.item for line in costs[stack].own.lines]
+        assert not [i for i in items if any(shared in i for shared in SHARED_ITEMS)], f"{stack}: {items}"
+    agency = {line.item for line in costs["agency"].own.lines}
+    assert {"load balancer hours", "EC2 t4g.nano (on-demand Linux)", "EBS gp3 root volumes"} <= agency
+
+
+def test_the_nat_instance_is_an_instance_a_root_volume_and_two_public_addresses(costs):
+    lines = {line.item: line for line in costs["agency"].own.lines}
+    assert lines["EC2 t4g.nano (on-demand Linux)"].quantity == 730
+    assert lines["EBS gp3 root volumes"].quantity == 8 and lines["EBS gp3 root volumes"].assumption
+    # the Elastic IP it takes over, and the address its launch template asks for at boot
+    assert lines["public IPv4 addresses (Elastic IPs)"].quantity == 730
+    assert lines["public IPv4 addresses (instances' launch-time address)"].quantity == 730
+    assert not [i for i in lines if i.startswith("NAT gateway")]
+    free = " ".join(costs["agency"].own.free)
+    assert "auto-scaling groups" in free and "listener rules" not in free
+
+
+def test_listener_rules_certificates_and_stack_references_are_listed_as_free_with_a_source(costs):
+    free = costs["bakery"].own.free
+    assert any(f.startswith("listener rules and listener certificates") and "source: http" in f for f in free)
+    assert any(f.startswith("StackReference") for f in free)
+
+
+def test_the_share_is_the_platform_total_divided_by_the_clients_that_name_it(costs):
+    share = costs["bakery"].share
+    assert share is not None and share.clients == ("bakery", "florist")
+    assert share.platform_total == costs["agency"].own.total
+    assert share.per_client == round(costs["agency"].own.total / 2, 2)
+    assert costs["florist"].share == share == costs["agency"].share
+    assert costs["example"].share is None
+
+
+def test_cost_command_shows_a_client_with_its_share_and_a_platform_per_client():
+    bakery = subprocess.run([CRANE, "cost", "bakery"], cwd=ROOT, capture_output=True, text=True)
+    assert bakery.returncode == 0, bakery.stderr
+    own = estimate(plan_json.document(render_stack("bakery"))).total
+    share_line = bakery.stdout.splitlines()[-1]
+    assert share_line.startswith("  platform share: agency costs ") and f"own {own:.2f} + share " in share_line
+    agency = subprocess.run([CRANE, "cost", "agency", "--json"], cwd=ROOT, capture_output=True, text=True)
+    report = json.loads(agency.stdout)
+    assert report["share"]["clients"] == ["bakery", "florist"]
+    assert report["share"]["per_client_usd"] == round(report["total_usd"] / 2, 2)
+
+
+def test_status_cost_column_renders_the_stack_from_the_repo_or_says_why_not(costs, tmp_path):
+    bakery = costs["bakery"]
+    share = bakery.share.per_client
+    expected = f"{bakery.own.total + share:.2f} USD ({bakery.own.total:.2f} own + {share:.2f} platform share)"
+    assert estimated_cost("bakery", ROOT) == expected
+    assert estimated_cost("example", ROOT) == f"{costs['example'].own.total:.2f} USD"
+    assert estimated_cost("globex", ROOT) == f"n/a (no stacks/globex.yaml in {ROOT})"
+    assert estimated_cost("bakery", tmp_path).startswith("n/a (no Pulumi project here")
+    assert (
+        estimated_cost("bakery", ROOT, client="globex") == "n/a (stacks/bakery.yaml is client bakery's, not globex's)"
+    )
+
+
+def test_status_table_has_the_cost_column(capsys):
+    _print([Status("globex", "globex", cost="n/a (no stacks/globex.yaml in /repo)")], as_json=False)
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert header.rstrip().endswith("EST. MONTHLY COST")
+    assert row.rstrip().endswith("n/a (no stacks/globex.yaml in /repo)")
