@@ -16,7 +16,7 @@ from .network import Network
 from .provider import aws_provider, default_tags
 from .service import Service
 from .spec import ClientSpec
-from .tenancy import rule_priority
+from .tenancy import maintenance_priority, rule_priority
 
 
 class ClientStack(pulumi.ComponentResource):
@@ -46,7 +46,9 @@ class ClientStack(pulumi.ComponentResource):
             self.platform = pulumi.StackReference(
                 f"{name}-platform", stack_name=reference_name(spec.platform), opts=pulumi.ResourceOptions(parent=self)
             )
-            network, ingress = from_platform(PlatformOutputs.from_reference(self.platform), rule_priority(spec))
+            network, ingress = from_platform(
+                PlatformOutputs.from_reference(self.platform), rule_priority(spec), maintenance_priority(spec)
+            )
         else:
             network = self.network = Network(name, spec.network, opts=child)
         self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=child) if spec.bucket else None

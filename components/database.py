@@ -30,6 +30,23 @@ PERFORMANCE_INSIGHTS_DAYS = 7
 LOG_RETENTION_DAYS = 30
 """How long the exported engine logs stay in CloudWatch."""
 
+ADOPT_IGNORES = (
+    "maintenanceWindow",  # not a parameter of the restore: RDS picks a random window
+    "performanceInsightsEnabled",  # not parameters of the restore either
+    "performanceInsightsKmsKeyId",
+    "performanceInsightsRetentionPeriod",
+    "finalSnapshotIdentifier",  # provider-only arguments, used when deleting or updating;
+    "skipFinalSnapshot",  # AWS has no such attribute to report back
+    "deleteAutomatedBackups",
+    "applyImmediately",
+    "allowMajorVersionUpgrade",
+)
+"""Declared inputs a freshly started restore cannot match (Pulumi property names)."""
+
+INHERITED = ("engineVersion", "kmsKeyId", "storageEncrypted")
+"""Declared inputs the copy takes from its source (same version, same key, encrypted) and
+AWS reports back: the restore call has no parameter for them and needs none."""
+
 
 def restored_identifier(name: str, restore_id: str) -> str:
     """The identifier (and logical name) of the instance of restore ``restore_id`` (``RestoreSpec.id``)."""
@@ -268,7 +285,7 @@ class Database(pulumi.ComponentResource):
         }
 
     def _instance_options(
-        self, spec: DatabaseSpec, logs: list[aws.cloudwatch.LogGroup], **kwargs: Any
+        self, spec: DatabaseSpec, logs: list[aws.cloudwatch.LogGroup], ignore: Sequence[str] = (), **kwargs: Any
     ) -> pulumi.ResourceOptions:
         # AWS Backup's continuous rule takes over the automated backups and sets their
         # retention to its own window (`backup_retention_days` only applies at creation):
@@ -281,7 +298,7 @@ class Database(pulumi.ComponentResource):
             protect=kept,
             retain_on_delete=kept,
             depends_on=logs,
-            ignore_changes=["backupRetentionPeriod"],
+            ignore_changes=["backupRetentionPeriod", *ignore],
             **kwargs,
         )
 
@@ -332,6 +349,8 @@ class Database(pulumi.ComponentResource):
         identifier = restored_identifier(name, spec.restore.id)
         source = spec.restore.source or self.original.identifier
         logs = self._log_groups(identifier, retain=spec.protect and not self._retiring)
+        if spec.restore.adopt:
+            return self._adopted(spec, identifier, logs)
         return aws.rds.Instance(
             identifier,
             restore_to_point_in_time=restore_args(spec.restore, source),
@@ -339,6 +358,22 @@ class Database(pulumi.ComponentResource):
             # A restore copies the whole volume: large databases take far longer than the
             # provider's 40-minute default, which would leave a running restore untracked.
             opts=self._instance_options(spec, logs, custom_timeouts=pulumi.CustomTimeouts(create="6h")),
+        )
+
+    def _adopted(self, spec: DatabaseSpec, identifier: str, logs: list[aws.cloudwatch.LogGroup]) -> aws.rds.Instance:
+        # `crane reset` already started this restore (restore_request.py) with the same
+        # identifier, settings and tags. Declared with `import_` and WITHOUT the
+        # restore_to_point_in_time block: that block is create-only and never read back, so
+        # declaring it on an existing instance would diff and replace it. After the first
+        # `pulumi up` the instance is in the state under this id and `import_` is a no-op.
+        # Until `applied`, ADOPT_IGNORES keeps the import from failing on what the restore
+        # call could not set; `applied: true` drops them and the next `up` sets them in place.
+        assert spec.restore is not None
+        ignore = () if spec.restore.applied else ADOPT_IGNORES
+        return aws.rds.Instance(
+            identifier,
+            **self._settings(spec, identifier),
+            opts=self._instance_options(spec, logs, ignore, import_=identifier),
         )
 
     def _link(self, spec: DatabaseSpec) -> ServiceLink:

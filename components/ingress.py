@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .maintenance import maintenance_rule
 from .spec.service import ServiceSpec
 
 
@@ -90,9 +91,13 @@ class SharedIngress:
     cluster_name: pulumi.Input[str]
     priority: int
     """Unique among the platform's clients (``tenancy.rule_priority``)."""
+    maintenance_priority: int | None = None
+    """The client's maintenance rule, above its own (``tenancy.maintenance_priority``)."""
 
 
-def from_platform(outputs: PlatformOutputs, priority: int) -> tuple[PlatformNetwork, SharedIngress]:
+def from_platform(
+    outputs: PlatformOutputs, priority: int, maintenance_priority: int | None = None
+) -> tuple[PlatformNetwork, SharedIngress]:
     """Split a platform's outputs into the network and the ingress a client's components take."""
     network = PlatformNetwork(
         outputs.vpc_id,
@@ -110,6 +115,7 @@ def from_platform(outputs: PlatformOutputs, priority: int) -> tuple[PlatformNetw
         outputs.cluster_arn,
         outputs.cluster_name,
         priority,
+        maintenance_priority,
     )
     return network, ingress
 
@@ -178,6 +184,10 @@ def listener_rule(
         tags={"Name": f"{name}-rule"},
         opts=pulumi.ResourceOptions(parent=parent, depends_on=attached),
     )
+    if spec.maintenance:
+        assert ingress.maintenance_priority is not None  # ClientStack passes tenancy.maintenance_priority
+        # Its own host only, one priority above its rule: other clients keep being served.
+        maintenance_rule(name, ingress.listener_arn, ingress.maintenance_priority, [spec.domain], parent, attached)
     if spec.hosted_zone_id:
         aws.route53.Record(
             f"{name}-alias",

@@ -13,6 +13,7 @@ from . import image as images
 from . import ingress as shared
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
+from .maintenance import OWN_LISTENER_PRIORITY, maintenance_rule
 from .network import task_placement
 from .rollout import DEREGISTRATION_DELAY, rollout_timeouts
 from .spec.service import AutoscalingSpec, ServiceSpec
@@ -372,16 +373,17 @@ class Service(pulumi.ComponentResource):
             {"type": "forward", "target_group_arn": self.target_group.arn}
         ]
         if self.certificate_arn is None:
-            return [
-                aws.lb.Listener(
-                    f"{name}-http",
-                    load_balancer_arn=self.load_balancer.arn,
-                    port=80,
-                    protocol="HTTP",
-                    default_actions=forward,
-                    opts=self._child(),
-                )
-            ]
+            http = aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=self.load_balancer.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=forward,
+                opts=self._child(),
+            )
+            if spec.maintenance:
+                maintenance_rule(name, http.arn, OWN_LISTENER_PRIORITY, None, self)
+            return [http]
         https = aws.lb.Listener(
             f"{name}-https",
             load_balancer_arn=self.load_balancer.arn,
@@ -420,6 +422,8 @@ class Service(pulumi.ComponentResource):
                 ],
                 opts=self._child(),
             )
+        if spec.maintenance:
+            maintenance_rule(name, https.arn, OWN_LISTENER_PRIORITY, None, self)
         return [https, redirect]
 
     def _service(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.ecs.Service:

@@ -10,9 +10,16 @@ of SHA-256 of the slug, mapped onto 1000-50000 (50000 is the ALB maximum). So it
 (never depends on which other clients exist or their order, so adding or removing a client
 never renumbers another, and a renumbered rule would briefly route nothing) and needs no
 registry. With n clients the chance that some pair collides is about n²/98000 (1 % at 30
-clients); a collision is refused naming both clients, and `listener_rule_priority` (1-999,
+clients); a collision is refused naming both clients, and `listener_rule_priority` (2-999,
 a band no derived priority uses) pins one of them. Hosts never overlap (refused below), so
 the order of rules never decides which client a request reaches.
+
+Maintenance rules. Each client reserves the priority one below its own rule for its
+maintenance rule (``maintenance_priority``: same host, evaluated first), whether or not it
+is in maintenance. The collision check covers both priorities of every client, so turning
+maintenance on in the middle of a reset can never meet a taken priority: a clash is found
+when the client joins the platform, not when its data is being replaced. Reserving the
+pair doubles the chance of a clash (about n²/49000), still refused by name.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from .spec.client import ClientSpec
 from .spec.platform import PlatformSpec
 
 DERIVED_PRIORITIES = (1000, 50000)
-"""The band of priorities derived from slugs; 1-999 is left for explicit ones."""
+"""The band of priorities derived from slugs; 1-999 is left for pinned ones (2-999) and the
+maintenance rules one below them."""
 
 
 def rule_priority(spec: ClientSpec) -> int:
@@ -36,6 +44,14 @@ def rule_priority(spec: ClientSpec) -> int:
     low, high = DERIVED_PRIORITIES
     digest = int.from_bytes(hashlib.sha256(spec.client.encode()).digest()[:4], "big")
     return low + digest % (high - low + 1)
+
+
+def maintenance_priority(spec: ClientSpec) -> int:
+    """The client's maintenance rule priority: one below (evaluated before) its own rule.
+
+    ``listener_rule_priority`` is at least 2 and derived ones at least 1000, so it is >= 1.
+    """
+    return rule_priority(spec) - 1
 
 
 @dataclass(frozen=True)
@@ -88,15 +104,25 @@ def problems(platform_stack: str, platform: PlatformSpec, tenants: Sequence[Tena
         )
     by_priority: dict[int, list[str]] = defaultdict(list)
     by_host: dict[str, list[str]] = defaultdict(list)
+    reserved: dict[int, list[str]] = defaultdict(list)
     for tenant in tenants:
         by_priority[rule_priority(tenant.spec)].append(tenant.stack)
+        reserved[maintenance_priority(tenant.spec)].append(tenant.stack)
         if tenant.spec.service.domain:
             by_host[tenant.spec.service.domain].append(tenant.stack)
     for priority, stacks in sorted(by_priority.items()):
         if len(stacks) > 1:
             found.append(
                 f"clients {', '.join(sorted(stacks))} get the same listener rule priority {priority}: "
-                "set `listener_rule_priority` (1-999, unique on the platform) in one of their specs"
+                "set `listener_rule_priority` (2-999, unique on the platform) in one of their specs"
+            )
+    for priority, stacks in sorted(reserved.items()):
+        owners = by_priority.get(priority, [])
+        if owners:
+            found.append(
+                f"client {', '.join(sorted(owners))}'s listener rule priority {priority} is the maintenance rule "
+                f"priority of {', '.join(sorted(stacks))} (one below its own rule {priority + 1}): "
+                "set `listener_rule_priority` (2-999, two apart from any other) in one of their specs"
             )
     for host, stacks in sorted(by_host.items()):
         if len(stacks) > 1:

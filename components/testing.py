@@ -57,6 +57,8 @@ class Registration:
     replace_on_changes: list[str] = field(default_factory=list)
     custom_timeouts: dict[str, str] = field(default_factory=dict)
     """The ``create``, ``update`` and ``delete`` timeouts that are set, like ``{"update": "25m"}``."""
+    import_id: str = ""
+    """The ``import_`` option: the physical id of an existing resource Pulumi adopts."""
 
 
 class PlanMocks(pulumi.runtime.Mocks):
@@ -246,6 +248,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     for kind in ("create", "update", "delete")
                     if getattr(request.customTimeouts, kind)
                 },
+                import_id=request.importId,
             )
         )
         return response

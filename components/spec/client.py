@@ -38,10 +38,11 @@ class ClientSpec(StrictModel):
     client shares its VPC, NAT, load balancer and cluster and declares only its own listener
     rule, certificate, target group, task security group, service, data and alarms.
     Needs `service.domain` (the platform routes by host) and no `network`."""
-    listener_rule_priority: Annotated[int, Field(ge=1, le=999)] | None = None
-    """Pin the platform listener rule's priority (1-999). Unset (the usual case), it is
+    listener_rule_priority: Annotated[int, Field(ge=2, le=999)] | None = None
+    """Pin the platform listener rule's priority (2-999). Unset (the usual case), it is
     derived from the client slug (1000-50000), so adding a client never renumbers another;
-    set it only when the derived one collides with another client's (refused by name)."""
+    set it only when the derived one collides with another client's (refused by name). The
+    priority one below it is the client's maintenance rule (`service.maintenance`)."""
     service: ServiceSpec
     bucket: BucketSpec | None = None
     """Present: the client gets a bucket (`bucket: {}` for the defaults)."""

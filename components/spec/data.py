@@ -57,6 +57,14 @@ class RestoreSpec(StrictModel):
     """Set true once `pulumi up` has created the restored instance. The time is then history:
     it is no longer checked against the point-in-time window, which keeps moving forward and
     would otherwise refuse every later deploy of this stack."""
+    adopt: bool = False
+    """The restore was already started outside Pulumi (by `crane reset`, with this identity
+    and the settings and tags the program declares): `pulumi up` adopts the instance
+    `<stack>-db-restore-<id>` with Pulumi's `import` option instead of starting a second
+    restore. Until `applied` is set, the properties the restore call cannot set and AWS
+    cannot report back (final snapshot name, maintenance window, Performance Insights, ...)
+    are ignored so the import matches; with `applied: true` the next `pulumi up` sets them
+    in place."""
 
     @field_validator("point_in_time", mode="before")
     @classmethod

@@ -159,6 +159,11 @@ class ServiceSpec(StrictModel):
     rollback. Turning it off makes `up` return while ECS is still starting tasks: it reports
     success even when the circuit breaker later rolls the app back to the previous version
     (during a reset: back to the previous database), and only the deployment alarm tells."""
+    maintenance: bool = False
+    """Maintenance mode: a listener rule above every other answers each request with 503 and
+    a short "back soon" page, while the tasks keep running behind it (health checks and
+    rollouts go on). `crane reset` turns it on while the data is replaced, `crane maintenance
+    on|off` by hand. The load balancer cannot add a `Retry-After` header to it."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
 
