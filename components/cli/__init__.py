@@ -17,6 +17,8 @@ COMMANDS: dict[str, str] = {
     "logs": "logs",
     "plan": "plan",
     "leftovers": "leftovers",
+    "maintenance": "maintenance",
+    "reset": "reset",
     "reset-bucket": "reset_bucket",
     "run": "run",
     "schema": "schema",
