@@ -27,8 +27,6 @@ MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
 backup window, so it starts half an hour after it ends."""
 PERFORMANCE_INSIGHTS_DAYS = 7
 """Performance Insights retention; 7 days is the free tier."""
-LOG_RETENTION_DAYS = 30
-"""How long the exported engine logs stay in CloudWatch."""
 
 ADOPT_IGNORES = (
     "maintenanceWindow",  # not a parameter of the restore: RDS picks a random window
@@ -219,13 +217,15 @@ class Database(pulumi.ComponentResource):
     def _parameter_group(self, name: str, spec: DatabaseSpec) -> aws.rds.ParameterGroup:
         # Auto-named, so a major upgrade (new family) creates the new group before the
         # instance switches to it and only then deletes the old one.
-        tls_name, tls_value = self._engine.tls_parameter
+        # Every parameter here is dynamic: applied without a reboot. The log parameters make
+        # the engine write the logs the instance exports (an export of a log never written
+        # stays empty).
+        settings = (self._engine.tls_parameter, *self._engine.log_parameters)
         return aws.rds.ParameterGroup(
             f"{name}-db-params",
             family=self._engine.family(spec.version),
             description=f"{name} {spec.engine}: refuses connections without TLS",
-            # Both TLS parameters are dynamic: applied without a reboot.
-            parameters=[{"name": tls_name, "value": tls_value, "apply_method": "immediate"}],
+            parameters=[{"name": key, "value": value, "apply_method": "immediate"} for key, value in settings],
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -247,6 +247,9 @@ class Database(pulumi.ComponentResource):
             "identifier": identifier,
             "engine": spec.engine,
             "engine_version": spec.version,
+            # Explicit either way: the API default enrolls a major past its end of standard
+            # support in billed Extended Support (spec.extended_support says why it is off).
+            "engine_lifecycle_support": rds.EXTENDED_SUPPORT if spec.extended_support else rds.NO_EXTENDED_SUPPORT,
             "instance_class": spec.instance_class,
             "port": self._engine.port,
             "multi_az": spec.multi_az,
@@ -291,14 +294,17 @@ class Database(pulumi.ComponentResource):
         # retention to its own window (`backup_retention_days` only applies at creation):
         # setting it back on every update would fight AWS Backup. A retiring instance is
         # not retained: `pulumi destroy` deletes it after its final snapshot, or the
-        # network it sits in could never be deleted.
+        # network it sits in could never be deleted. RDS reads the lifecycle support only
+        # when it creates or restores an instance (ModifyDBInstance has no such field), so a
+        # change of it is left to the next restore instead of planned as an update that
+        # does nothing.
         kept = spec.protect and not self._retiring
         return pulumi.ResourceOptions(
             parent=self,
             protect=kept,
             retain_on_delete=kept,
             depends_on=logs,
-            ignore_changes=["backupRetentionPeriod", *ignore],
+            ignore_changes=["backupRetentionPeriod", "engineLifecycleSupport", *ignore],
             **kwargs,
         )
 
@@ -311,7 +317,7 @@ class Database(pulumi.ComponentResource):
             aws.cloudwatch.LogGroup(
                 f"{identifier}-log-{log}",
                 name=f"/aws/rds/instance/{identifier}/{log}",
-                retention_in_days=LOG_RETENTION_DAYS,
+                retention_in_days=self.spec.log_retention_days,
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain),
             )
             for log in self._engine.log_exports

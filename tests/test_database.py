@@ -20,7 +20,7 @@ KEY = "aws:kms/key:Key"
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/acme-db-key"
 PRIVATE_SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
 TASKS_SG = "sg-0tasks000000000001"
-MYSQL = {"engine": "mysql", "version": "8.0"}
+MYSQL = {"engine": "mysql", "version": "8.4"}
 
 
 def database_spec(**fields: Any) -> DatabaseSpec:
@@ -81,13 +81,53 @@ def test_postgres_gets_its_port_family_tls_parameter_and_logs(postgres):
 def test_mysql_gets_its_port_family_tls_parameter_and_logs(render):
     plan, seen = render_database(render, database_spec(**MYSQL))
     db = original(plan).inputs
-    assert (db["engine"], db["engineVersion"], db["port"]) == ("mysql", "8.0", 3306)
-    assert db["enabledCloudwatchLogsExports"] == ["error", "general", "slowquery"]
+    assert (db["engine"], db["engineVersion"], db["port"]) == ("mysql", "8.4", 3306)
     params = plan.one("aws:rds/parameterGroup:ParameterGroup").inputs
-    assert params["family"] == "mysql8.0"
-    assert [(p["name"], p["value"]) for p in params["parameters"]] == [("require_secure_transport", "1")]
+    assert params["family"] == "mysql8.4"
+    assert ("require_secure_transport", "1") in [(p["name"], p["value"]) for p in params["parameters"]]
     assert seen["environment"]["DB_PORT"] == "3306" and seen["environment"]["DB_ENGINE"] == "mysql"
     assert plan.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs["fromPort"] == 3306
+
+
+def test_mysql_exports_only_logs_its_parameter_group_makes_it_write(render):
+    plan, _ = render_database(render, database_spec(**MYSQL))
+    # The general log (every statement) is never enabled, so it is not exported either; the
+    # slow query log is written to files (what RDS exports) for statements over 1 s.
+    assert original(plan).inputs["enabledCloudwatchLogsExports"] == ["error", "slowquery"]
+    params = plan.one("aws:rds/parameterGroup:ParameterGroup").inputs["parameters"]
+    assert {p["name"]: p["value"] for p in params} == {
+        "require_secure_transport": "1",
+        "slow_query_log": "1",
+        "long_query_time": "1",
+        "log_output": "FILE",
+    }
+    assert {p["applyMethod"] for p in params} == {"immediate"}  # dynamic: no reboot
+
+
+def test_postgres_logs_slow_statements_into_the_exported_log(postgres):
+    plan, _ = postgres
+    params = plan.one("aws:rds/parameterGroup:ParameterGroup").inputs["parameters"]
+    assert {p["name"]: p["value"] for p in params} == {"rds.force_ssl": "1", "log_min_duration_statement": "1000"}
+    assert original(plan).inputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "lifecycle"),
+    [
+        ({}, "open-source-rds-extended-support-disabled"),
+        ({"extended_support": True}, "open-source-rds-extended-support"),
+        ({**MYSQL, "version": "8.0", "extended_support": True}, "open-source-rds-extended-support"),
+    ],
+)
+def test_engine_lifecycle_support_is_set_explicitly_on_every_instance(render, fields, lifecycle):
+    spec = database_spec(**fields, restore={"point_in_time": "latest"})
+    plan, _ = render_database(render, spec)
+    instances = plan.of_type(INSTANCE)
+    assert len(instances) == 2
+    for instance in instances:
+        assert instance.inputs["engineLifecycleSupport"] == lifecycle, instance.urn
+        # RDS takes it only at create or restore: an edit must not plan a no-op update.
+        assert "engineLifecycleSupport" in instance.ignore_changes
 
 
 def test_storage_is_encrypted_with_a_rotating_client_key(postgres):
@@ -125,7 +165,7 @@ def test_backups_are_kept_and_windows_do_not_overlap(render):
 def test_aws_backup_owns_the_retention_after_creation(postgres):
     plan, _ = postgres
     # AWS Backup's continuous rule rewrites the retention; Pulumi must not fight it.
-    assert original(plan).ignore_changes == ["backupRetentionPeriod"]
+    assert "backupRetentionPeriod" in original(plan).ignore_changes
 
 
 @pytest.mark.parametrize("fields", [{}, MYSQL])
@@ -138,6 +178,12 @@ def test_exported_logs_land_in_groups_with_retention_created_first(render, field
     )
     assert all(g.inputs["retentionInDays"] == 30 for g in groups)
     assert {g.urn for g in groups} <= set(db.dependencies)
+
+
+def test_database_log_retention_comes_from_the_spec(render):
+    plan, _ = render_database(render, database_spec(log_retention_days=365))
+    groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert groups and {g.inputs["retentionInDays"] for g in groups} == {365}
 
 
 def test_defaults_protect_the_data_from_deletion(postgres):
@@ -381,6 +427,7 @@ def test_restored_instance_shares_key_network_backups_and_protection(render, fie
         "storageType",
         "engine",
         "engineVersion",
+        "engineLifecycleSupport",
         "instanceClass",
     )
     assert {k: copy.inputs.get(k) for k in same} == {k: base.inputs.get(k) for k in same}
@@ -388,7 +435,7 @@ def test_restored_instance_shares_key_network_backups_and_protection(render, fie
     # The copy inherits these from the source; asking for them could fail or force a replace.
     assert not {"dbName", "username", "allocatedStorage", "password"} & set(copy.inputs)
     assert copy.protect and copy.retain_on_delete
-    assert copy.ignore_changes == ["backupRetentionPeriod"]
+    assert copy.ignore_changes == base.ignore_changes
     logs = {g.inputs["name"] for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")}
     exported = copy.inputs["enabledCloudwatchLogsExports"]
     assert {f"/aws/rds/instance/{RESTORED}/{log}" for log in exported} <= logs

@@ -279,7 +279,7 @@ def test_data_defaults_are_the_safe_ones():
         ("{instance_class: t4g.micro}", "database.instance_class", "should match pattern"),
         ("{backup_retention_days: 3}", "database.backup_retention_days", "greater than or equal to 7"),
         (
-            "{engine: mysql, version: '8.0', performance_insights: true}",
+            "{engine: mysql, version: '8.4', performance_insights: true}",
             "database.performance_insights",
             "Performance Insights is not available for mysql on db.t4g.micro",
         ),
@@ -292,7 +292,35 @@ def test_database_fields_are_refused_with_named_fields(database, field, fragment
 
 def test_exact_versions_are_accepted_per_engine():
     assert accepted(MINIMAL + "database: {version: '16.4'}\n").database.version == "16.4"
-    assert accepted(MINIMAL + "database: {engine: mysql, version: '8.0.39'}\n").database.version == "8.0.39"
+    assert accepted(MINIMAL + "database: {engine: mysql, version: '8.4.6'}\n").database.version == "8.4.6"
+
+
+def test_mysql_8_0_without_accepting_extended_support_is_refused_naming_database_version():
+    # NOW is 2026-11-26: MySQL 8.0 left RDS standard support on 2026-07-31.
+    message = refusal(MINIMAL + "database: {engine: mysql, version: '8.0'}\n")
+    assert "stacks/acme.yaml:6: database.version: mysql 8.0 left RDS standard support on 2026-07-31" in message
+    assert "Move to 8.4, or accept the cost with database.extended_support: true" in message
+    # An exact version is judged by its major.
+    assert "database.version: mysql 8.0 left" in refusal(MINIMAL + "database: {engine: mysql, version: '8.0.39'}\n")
+
+
+def test_a_major_past_standard_support_is_accepted_when_the_cost_is():
+    spec = accepted(MINIMAL + "database: {engine: mysql, version: '8.0', extended_support: true}\n")
+    assert spec.database is not None and spec.database.extended_support
+
+
+def test_standard_support_is_judged_against_the_validation_clock():
+    text = textwrap.dedent(MINIMAL + "database: {version: '14'}\n")
+    # Postgres 14 is under standard support until 2027-02-28 inclusive, refused the day after.
+    for day, ok in ((dt.date(2027, 2, 28), True), (dt.date(2027, 3, 1), False)):
+        now = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        if ok:
+            assert parse_spec(text, "acme.yaml", context={"now": now}).database is not None
+        else:
+            with pytest.raises(
+                SpecError, match=r"postgres 14 left RDS standard support on 2027-02-28.*Move to 15 or 16"
+            ):
+                parse_spec(text, "acme.yaml", context={"now": now})
 
 
 def test_restore_time_in_the_future_is_refused():

@@ -1,6 +1,14 @@
-"""RDS facts: engine versions, ports, storage limits and Performance Insights support."""
+"""RDS facts: engine versions and their support dates, ports, logs, storage limits and Performance Insights."""
 
+import datetime as dt
 from dataclasses import dataclass
+
+EXTENDED_SUPPORT = "open-source-rds-extended-support"
+"""`engine_lifecycle_support` that lets a major run past its end of standard support, billed."""
+NO_EXTENDED_SUPPORT = "open-source-rds-extended-support-disabled"
+"""`engine_lifecycle_support` that refuses Extended Support: creating or restoring an instance of
+a major past its end of standard support fails, and RDS upgrades running ones to the next major
+after that date instead of billing Extended Support."""
 
 
 @dataclass(frozen=True)
@@ -8,13 +16,16 @@ class Engine:
     """What Crane It needs to know about one RDS engine."""
 
     name: str
-    majors: tuple[str, ...]
-    """Major versions RDS offers under standard support (no extended-support charges)."""
+    standard_support_ends: dict[str, dt.date]
+    """Major version -> last day of RDS standard support. After it, an instance of that major
+    is billed RDS Extended Support per vCPU-hour (more than a micro instance itself costs)."""
     port: int
     log_exports: tuple[str, ...]
-    """CloudWatch log types the engine can export without an option group."""
+    """CloudWatch log types exported: only logs the parameter group makes the engine write."""
     tls_parameter: tuple[str, str]
     """The parameter (name, value) that refuses unencrypted connections."""
+    log_parameters: tuple[tuple[str, str], ...] = ()
+    """Parameters (name, value) that make the engine write the exported logs; all dynamic."""
     min_storage_gb: int = 20
     max_storage_gb: int = 65536
 
@@ -27,21 +38,52 @@ class Engine:
         """The parameter group family of ``version`` (``postgres16``, ``mysql8.0``)."""
         return f"{self.name}{self.major_of(version)}"
 
+    @property
+    def majors(self) -> tuple[str, ...]:
+        """Every major version Crane It offers, oldest first."""
+        return tuple(self.standard_support_ends)
 
+    def supported_majors(self, today: dt.date) -> tuple[str, ...]:
+        """The majors still under RDS standard support on ``today``."""
+        return tuple(major for major, last in self.standard_support_ends.items() if today <= last)
+
+
+SLOW_QUERY_SECONDS = 1
+"""Statements slower than this are logged (the threshold AWS's Database Insights guide uses)."""
+
+# End of RDS standard support per major, from the RDS for MySQL "Supported MySQL major
+# versions" table and the RDS for PostgreSQL release calendar.
 ENGINES: dict[str, Engine] = {
     "postgres": Engine(
         name="postgres",
-        majors=("14", "15", "16", "17", "18"),
+        standard_support_ends={
+            "14": dt.date(2027, 2, 28),
+            "15": dt.date(2028, 2, 29),
+            "16": dt.date(2029, 2, 28),
+            "17": dt.date(2030, 2, 28),
+            "18": dt.date(2031, 2, 28),
+        },
         port=5432,
+        # `postgresql` holds errors and, with the parameter below, slow statements; `upgrade`
+        # is written by every major version upgrade.
         log_exports=("postgresql", "upgrade"),
         tls_parameter=("rds.force_ssl", "1"),
+        log_parameters=(("log_min_duration_statement", str(SLOW_QUERY_SECONDS * 1000)),),
     ),
     "mysql": Engine(
         name="mysql",
-        majors=("8.0", "8.4"),
+        standard_support_ends={"8.0": dt.date(2026, 7, 31), "8.4": dt.date(2029, 7, 31)},
         port=3306,
-        log_exports=("error", "general", "slowquery"),
+        # The error log is always written; the slow query log only with slow_query_log=1, and
+        # only to files (which is what RDS exports) with log_output=FILE. The general log
+        # (every statement) is left off: it slows the engine and costs more than it tells.
+        log_exports=("error", "slowquery"),
         tls_parameter=("require_secure_transport", "1"),
+        log_parameters=(
+            ("slow_query_log", "1"),
+            ("long_query_time", str(SLOW_QUERY_SECONDS)),
+            ("log_output", "FILE"),
+        ),
     ),
 }
 

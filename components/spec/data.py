@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from ..facts import rds
+from ..facts.cloudwatch import LogRetention
 from .base import StrictModel, refuse
 
 Origin = Annotated[str, StringConstraints(pattern=r"^(https?://[a-z0-9.-]+(:\d{1,5})?|\*)$")]
@@ -118,9 +119,19 @@ class DatabaseSpec(StrictModel):
     protect: bool = True
     """Pulumi `protect` and `retain_on_delete`: `pulumi destroy` or a removed `database:`
     cannot delete it. Set false only for throw-away clients."""
+    extended_support: bool = False
+    """Accept RDS Extended Support charges: run a major version past its end of RDS standard
+    support. Billed per vCPU-hour on top of the instance (about 0.10 USD per vCPU-hour in the
+    first two years and 0.20 in the third, us-east-1: over 140 USD a month for a 2-vCPU
+    micro instance that itself costs about 12; Multi-AZ pays it for the standby too). Off: a major past that date is refused
+    here, and RDS upgrades a running instance to the next major after it instead of billing.
+    RDS applies this only when an instance is created or restored."""
+    log_retention_days: LogRetention = 30
+    """How long the engine logs exported to CloudWatch Logs (errors, slow statements,
+    upgrades) are kept."""
 
     @model_validator(mode="after")
-    def _facts(self) -> "DatabaseSpec":
+    def _facts(self, info: ValidationInfo) -> "DatabaseSpec":
         engine = rds.ENGINES[self.engine]
         major = engine.major_of(self.version)
         if major not in engine.majors:
@@ -128,6 +139,17 @@ class DatabaseSpec(StrictModel):
                 self,
                 "version",
                 f"version={self.version!r} is not offered for {self.engine}; valid majors: {', '.join(engine.majors)}",
+            )
+        today = now_from(info).date()
+        last_day = engine.standard_support_ends[major]
+        if today > last_day and not self.extended_support:
+            supported = engine.supported_majors(today)
+            refuse(
+                self,
+                "version",
+                f"{self.engine} {major} left RDS standard support on {last_day.isoformat()}: it is billed RDS "
+                "Extended Support, per vCPU-hour, more than a micro instance itself. Move to "
+                f"{' or '.join(supported) or 'a newer major'}, or accept the cost with database.extended_support: true",
             )
         family, size = rds.split_class(self.instance_class)
         if family not in rds.INSTANCE_FAMILIES:
