@@ -51,6 +51,8 @@ def _link() -> ServiceLink:
 
 def _render(render, service: dict, *, links=(), network: NetworkSpec | None = None):
     """Render a Network and a Service from ``service`` (ServiceSpec fields); return plan and outputs."""
+    if not {"domain", "certificate_arn", "plain_http"} & set(service):
+        service = {**service, "certificate_arn": CERT}  # HTTPS is the default; some source is required
     spec = ServiceSpec.model_validate({"image": "ghcr.io/acme/shop:1.4.2", **service})
     seen: dict[str, object] = {}
 
@@ -239,7 +241,7 @@ def _rules(plan, kind, security_group_id):
     return [r.inputs for r in plan.of_type(kind) if r.inputs["securityGroupId"] == security_group_id]
 
 
-@pytest.mark.parametrize(("service", "ports"), [({}, {80}), ({"certificate_arn": CERT}, {80, 443})])
+@pytest.mark.parametrize(("service", "ports"), [({"plain_http": True}, {80}), ({"certificate_arn": CERT}, {80, 443})])
 def test_load_balancer_admits_the_world_only_on_http_and_https(render, service, ports):
     plan, seen = _render(render, service)
 
@@ -419,8 +421,8 @@ def test_certificate_arn_serves_https_without_requesting_a_certificate(render):
     assert seen["url"].startswith("https://") and seen["url"].endswith(".elb.amazonaws.com")
 
 
-def test_without_domain_or_certificate_http_forwards_to_the_app(render):
-    plan, seen = _render(render, {})
+def test_plain_http_preview_forwards_http_to_the_app(render):
+    plan, seen = _render(render, {"plain_http": True})
 
     listeners = _listeners(plan)
     assert set(listeners) == {80}

@@ -13,10 +13,12 @@ from crane_it.loader import SpecError, parse_spec
 from crane_it.spec import ClientSpec
 from tests.conftest import NOW
 
-MINIMAL = """
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+MINIMAL = f"""
 client: acme
 region: eu-west-1
 service:
+  certificate_arn: {CERTIFICATE}
   image: ghcr.io/acme/shop:1.4.2
 """
 
@@ -45,7 +47,7 @@ def test_minimal_spec_gets_safe_defaults():
 
 def test_error_names_file_line_field_and_valid_fields_for_a_typo():
     message = refusal(MINIMAL + "servce: {}\n")
-    assert "stacks/acme.yaml:6: servce: unknown field; did you mean 'service'?" in message
+    assert "stacks/acme.yaml:7: servce: unknown field; did you mean 'service'?" in message
     assert (
         "valid fields here: alerts, backup, bucket, client, database, listener_rule_priority, network, platform, region, retire, service, tags"
         in message
@@ -116,7 +118,7 @@ def test_every_fargate_pair_is_accepted(cpu, memory):
 )
 def test_invalid_fargate_pair_quotes_the_valid_sizes(cpu, memory, valid):
     message = refusal(MINIMAL + f"  cpu: {cpu}\n  memory: {memory}\n")
-    assert f"stacks/acme.yaml:7: service.memory: memory={memory} is not valid for cpu={cpu}" in message
+    assert f"stacks/acme.yaml:8: service.memory: memory={memory} is not valid for cpu={cpu}" in message
     assert valid in message
 
 
@@ -175,11 +177,28 @@ def test_service_fields_are_range_checked(extra, field, fragment):
     assert f"{field}:" in message and fragment in message
 
 
+PLAIN = MINIMAL.replace(f"  certificate_arn: {CERTIFICATE}\n", "")
+"""MINIMAL without a certificate source."""
+
+
 def test_https_takes_a_domain_or_a_certificate_but_not_both():
-    cert = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
-    assert accepted(MINIMAL + f"  certificate_arn: {cert}\n").service.https
-    assert accepted(MINIMAL + "  domain: shop.acme.com\n").service.https
-    assert "not both" in refusal(MINIMAL + f"  domain: shop.acme.com\n  certificate_arn: {cert}\n")
+    assert accepted(MINIMAL).service.https
+    assert accepted(PLAIN + "  domain: shop.acme.com\n").service.https
+    assert "not both" in refusal(MINIMAL + "  domain: shop.acme.com\n")
+
+
+def test_a_spec_without_a_certificate_source_is_refused_unless_plain_http_is_named():
+    message = refusal(PLAIN)
+    assert "stacks/acme.yaml:4: service.domain: the app is served over HTTPS: set `domain`" in message
+    assert "`certificate_arn`" in message and "`plain_http: true`" in message
+    preview = accepted(PLAIN + "  plain_http: true\n")
+    assert not preview.service.https
+    assert "contradicts" in refusal(MINIMAL + "  plain_http: true\n")
+
+
+def test_plain_http_says_what_it_costs():
+    description = ClientSpec.model_json_schema()["$defs"]["ServiceSpec"]["properties"]["plain_http"]["description"]
+    assert "clear text" in description and "session cookies" in description and "throwaway previews" in description
 
 
 def test_container_health_check_is_opt_in_and_never_tighter_than_30_seconds():
@@ -247,7 +266,7 @@ def test_network_fields_are_checked(network, fragment):
 def test_every_problem_is_reported_at_once():
     message = refusal(MINIMAL.replace("eu-west-1", "mars-1") + "  port: -1\nbucket: {protect: maybe}\n")
     assert "3 problem(s)" in message
-    assert ":3: region:" in message and ":6: service.port:" in message and ":7: bucket.protect:" in message
+    assert ":3: region:" in message and ":7: service.port:" in message and ":8: bucket.protect:" in message
 
 
 # --- data: bucket and database -------------------------------------------------------------
@@ -298,7 +317,7 @@ def test_exact_versions_are_accepted_per_engine():
 def test_mysql_8_0_without_accepting_extended_support_is_refused_naming_database_version():
     # NOW is 2026-11-26: MySQL 8.0 left RDS standard support on 2026-07-31.
     message = refusal(MINIMAL + "database: {engine: mysql, version: '8.0'}\n")
-    assert "stacks/acme.yaml:6: database.version: mysql 8.0 left RDS standard support on 2026-07-31" in message
+    assert "stacks/acme.yaml:7: database.version: mysql 8.0 left RDS standard support on 2026-07-31" in message
     assert "Move to 8.4, or accept the cost with database.extended_support: true" in message
     # An exact version is judged by its major.
     assert "database.version: mysql 8.0 left" in refusal(MINIMAL + "database: {engine: mysql, version: '8.0.39'}\n")
@@ -455,7 +474,7 @@ def test_alert_thresholds_are_range_checked(alerts, field):
 
 def test_build_context_and_dockerfile_must_exist(tmp_path):
     build = MINIMAL.replace("  image: ghcr.io/acme/shop:1.4.2\n", "  build: {context: app}\n")
-    with pytest.raises(SpecError, match=r"acme.yaml:5: service.build.context: directory 'app' does not exist"):
+    with pytest.raises(SpecError, match=r"acme.yaml:6: service.build.context: directory 'app' does not exist"):
         parse_spec(build, "stacks/acme.yaml", root=tmp_path)
     (tmp_path / "app").mkdir()
     with pytest.raises(SpecError, match=r"service.build.dockerfile: 'Dockerfile' not found"):

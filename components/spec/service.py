@@ -144,6 +144,11 @@ class ServiceSpec(StrictModel):
     the certificate waits for you to add the validation record shown in the outputs."""
     certificate_arn: CertificateArn | None = None
     """Serve HTTPS with an existing ACM certificate instead of requesting one."""
+    plain_http: bool = False
+    """Serve plain HTTP without `domain` or `certificate_arn`. Everything the app sends and
+    receives, passwords and session cookies included, crosses the internet in clear text,
+    readable and changeable by anyone on the path. For throwaway previews with no real users
+    or data only."""
     scratch_paths: Annotated[list[str], Field(max_length=10)] = ["/tmp"]
     """Writable, ephemeral directories; everything else in the container is read-only."""
     log_retention_days: LogRetention = 30
@@ -194,6 +199,15 @@ class ServiceSpec(StrictModel):
                 "certificate_arn",
                 "set `domain` (a new certificate) or `certificate_arn` (an existing one), not both",
             )
+        if not (self.domain or self.certificate_arn or self.plain_http):
+            refuse(
+                self,
+                "domain",
+                "the app is served over HTTPS: set `domain` (a new ACM certificate, like shop.acme.com) or "
+                "`certificate_arn` (an existing one); only a throwaway preview may set `plain_http: true`",
+            )
+        if self.plain_http and (self.domain or self.certificate_arn):
+            refuse(self, "plain_http", "`plain_http: true` contradicts `domain`/`certificate_arn`, which serve HTTPS")
         if self.hosted_zone_id and not self.domain:
             refuse(self, "hosted_zone_id", "`hosted_zone_id` needs `domain`")
         both = sorted(set(self.environment) & set(self.secrets))
