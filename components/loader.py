@@ -174,6 +174,11 @@ def _document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node | None]
         mark = err.problem_mark or err.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise SpecError(f"{source}{where}: invalid YAML: {err.problem or err}") from None
+    if data is None:
+        raise SpecError(
+            f"{source}: the file is empty; a client spec needs at least client, region and service "
+            "(copy stacks/example.yaml to start)"
+        )
     if not isinstance(data, dict):
         raise SpecError(
             f"{source}: a client spec is a mapping with client, region and service; got {type(data).__name__}"

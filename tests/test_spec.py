@@ -2,10 +2,11 @@
 
 import datetime as dt
 import textwrap
+import typing
 
 import botocore.session
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, StringConstraints, ValidationError
 
 from crane_it.facts.fargate import FARGATE_MEMORY
 from crane_it.facts.regions import REGIONS
@@ -71,9 +72,77 @@ def test_duplicate_keys_are_refused_instead_of_silently_overwritten():
     assert "duplicate key 'region'" in message and "first at line 3" in message
 
 
-@pytest.mark.parametrize("text", ["- a\n- b\n", "just a string\n", ""])
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just a string\n"])
 def test_a_spec_that_is_not_a_mapping_is_refused(text):
     assert "a client spec is a mapping" in refusal(text)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
+def test_an_empty_spec_file_says_the_file_is_empty(text):
+    message = refusal(text)
+    assert message.startswith("stacks/acme.yaml: the file is empty;") and "NoneType" not in message
+
+
+def _raw_patterns(annotation, seen) -> list[str]:
+    """Every StringConstraints pattern inside ``annotation``, its models' fields included."""
+    found = []
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, StringConstraints) and meta.pattern:
+            found.append(meta.pattern)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in seen:
+        seen.add(annotation)
+        for name, info in annotation.model_fields.items():
+            raw = [m.pattern for m in info.metadata if isinstance(m, StringConstraints) and m.pattern]
+            found += [f"{annotation.__name__}.{name}: {pattern}" for pattern in raw]
+            found += _raw_patterns(info.annotation, seen)
+    for arg in typing.get_args(annotation):
+        found += _raw_patterns(arg, seen)
+    return found
+
+
+def test_every_pattern_says_in_words_what_it_expects():
+    # A raw regex in an error message helps nobody: patterns go through spec.base.Matches.
+    assert _raw_patterns(ClientSpec, set()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/stripe", "has no 6-character suffix"),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-stripe-AbC", "has no 6-character suffix"),
+        ("acme/stripe", "expected a full Secrets Manager secret ARN with its 6-character suffix, like arn:aws"),
+    ],
+)
+def test_a_secret_arn_without_its_suffix_is_refused_showing_the_right_form(value, words):
+    message = refusal(MINIMAL + f"  secrets: {{STRIPE_KEY: '{value}'}}\n")
+    assert "service.secrets.STRIPE_KEY: " in message and words in message
+    assert "secret:acme/stripe-AbCdEf" in message and "^" not in message  # an example, not a regex
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/stripe-AbCdEf",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/stripe-AbCdEf:api_key::",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/acme/smtp",
+    ],
+)
+def test_full_secret_and_parameter_arns_are_accepted(value):
+    assert accepted(MINIMAL + f"  secrets: {{STRIPE_KEY: '{value}'}}\n").service.secrets["STRIPE_KEY"] == value
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "field", "words"),
+    [
+        ("alerts: {emails: [ops-at-acme]}\n", "alerts.emails.0", "expected an email address like ops@acme.com"),
+        ("", "client", "expected lowercase letters, digits and single hyphens, starting with a letter, like acme-shop"),
+    ],
+)
+def test_emails_and_slugs_are_explained_in_words(yaml_text, field, words):
+    message = refusal(
+        MINIMAL.replace("client: acme", "client: Acme_Shop" if field == "client" else "client: acme") + yaml_text
+    )
+    assert f"{field}: {words}" in message and "^" not in message
 
 
 def test_missing_required_fields_are_named():
@@ -147,10 +216,10 @@ def test_top_level_volumes_are_refused_too():
         ("  scratch_paths: [tmp]\n", "service.scratch_paths", "absolute"),
         ("  scratch_paths: [/]\n", "service.scratch_paths", "other than /"),
         ("  scratch_paths: [/tmp, /tmp]\n", "service.scratch_paths", "listed twice"),
-        ("  environment: {1BAD: x}\n", "service.environment.1BAD", "should match pattern"),
-        ("  secrets: {TOKEN: plaintext}\n", "service.secrets.TOKEN", "should match pattern"),
+        ("  environment: {1BAD: x}\n", "service.environment.1BAD", "expected an environment variable name"),
+        ("  secrets: {TOKEN: plaintext}\n", "service.secrets.TOKEN", "expected a full Secrets Manager secret ARN"),
         ("  log_retention_days: 10\n", "service.log_retention_days", "30"),
-        ("  health_check: {path: healthz}\n", "service.health_check.path", "should match pattern"),
+        ("  health_check: {path: healthz}\n", "service.health_check.path", "expected a URL path starting with /"),
         (
             "  health_check: {interval_seconds: 10, timeout_seconds: 10}\n",
             "service.health_check.timeout_seconds",
@@ -162,7 +231,7 @@ def test_top_level_volumes_are_refused_too():
             "service.desired_count",
             "desired_count=2 is outside autoscaling min=3..max=6",
         ),
-        ("  domain: Shop.Acme\n", "service.domain", "should match pattern"),
+        ("  domain: Shop.Acme\n", "service.domain", "expected a lowercase DNS name like shop.acme.com"),
         ("  hosted_zone_id: Z123ABC\n", "service.hosted_zone_id", "`hosted_zone_id` needs `domain`"),
         ("  build: {context: ./app}\n", "service.image", "exactly one of `image`"),
         (
@@ -229,7 +298,7 @@ def test_secrets_accept_secrets_manager_and_ssm_arns():
     [
         ("{client: other}", "set by Crane It"),
         ("{'aws:owner': x}", "reserved by AWS"),
-        ("{team: 'a|b'}", "should match pattern"),
+        ("{team: 'a|b'}", "expected letters, digits, spaces and _ . : / = + - @"),
     ],
 )
 def test_tags_cannot_override_our_tags_or_aws_ones(tags, fragment):
@@ -255,7 +324,7 @@ def test_brought_vpc_needs_all_three_ids_and_no_created_vpc_settings():
         ("{cidr_block: 10.0.0.0/8}", "valid: /16 to /22"),
         ("{cidr_block: 8.8.0.0/16}", "not a private range"),
         ("{cidr_block: banana}", "not an IPv4 CIDR"),
-        ("{vpc_id: vpc-123}", "should match pattern"),
+        ("{vpc_id: vpc-123}", "expected a VPC ID like vpc-0a1b2c3d4e5f60718"),
     ],
 )
 def test_network_fields_are_checked(network, fragment):
@@ -295,7 +364,7 @@ def test_data_defaults_are_the_safe_ones():
         ("{storage_gb: 100, max_storage_gb: 50}", "database.max_storage_gb", "max_storage_gb=50 must be between 110"),
         ("{max_storage_gb: 100000}", "database.max_storage_gb", "and 65536"),
         ("{instance_class: db.x9.huge}", "database.instance_class", "is not offered; valid families"),
-        ("{instance_class: t4g.micro}", "database.instance_class", "should match pattern"),
+        ("{instance_class: t4g.micro}", "database.instance_class", "expected an RDS instance class like db.t4g.micro"),
         ("{backup_retention_days: 3}", "database.backup_retention_days", "greater than or equal to 7"),
         (
             "{engine: mysql, version: '8.4', performance_insights: true}",
@@ -367,10 +436,23 @@ def test_restore_time_before_the_point_in_time_window_is_refused():
     assert restore.point_in_time == dt.datetime(2026, 11, 6, 12, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "2026-11-20T10:00:00"])
-def test_malformed_or_zoneless_restore_time_is_refused(value):
-    message = refusal(MINIMAL + f"database:\n  restore: {{id: r1, point_in_time: '{value}'}}\n")
-    assert "database.restore.point_in_time" in message
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("'yesterday'", ""),
+        ("'2026-13-01T00:00:00Z'", ""),
+        ("'2026-11-20T10:00:00'", "2026-11-20T10:00:00 has no time zone; "),
+        ("2026-11-20T10:00:00", "2026-11-20T10:00:00 has no time zone; "),  # a YAML timestamp
+        ("2026-11-20", ""),  # a YAML date
+        ("17", ""),
+    ],
+)
+def test_malformed_or_zoneless_restore_time_gets_one_line_with_the_accepted_forms(value, problem):
+    message = refusal(MINIMAL + f"database:\n  restore: {{id: r1, point_in_time: {value}}}\n")
+    assert "1 problem(s)" in message
+    (line,) = message.splitlines()[1:]
+    forms = "expected `latest` or an ISO-8601 time with a zone, like 2026-11-20T10:00:00Z"
+    assert f"database.restore.point_in_time: {problem}{forms}" in line
 
 
 def test_restore_accepts_a_recent_time_or_latest():

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, field_validator
 
-from .base import Percent, StrictModel
+from .base import Matches, Percent, StrictModel
 
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
+Email = Annotated[str, Matches(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", "an email address like ops@acme.com")]
 
 
 class AlertsSpec(StrictModel):

@@ -3,11 +3,11 @@
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from ..facts.rds import MANUAL_SNAPSHOT_QUOTA
 from ..facts.regions import Region
-from .base import StrictModel, refuse
+from .base import Matches, StrictModel, refuse
 
 LOCK_DAYS = (1, 36500)
 """The retention bounds AWS Backup accepts in a vault lock, and the lock's default bounds."""
@@ -23,9 +23,13 @@ def snapshots_per_instance(daily_days: int, monthly_days: int | None) -> int:
 class RestoreTestingSpec(StrictModel):
     """Scheduled AWS Backup restore tests: proof that the backups can really be restored."""
 
-    schedule: Annotated[str, StringConstraints(pattern=r"^(cron\([^()]+\)|rate\(\d+ (minutes?|hours?|days?)\))$")] = (
-        "cron(0 5 ? * SUN *)"
-    )
+    schedule: Annotated[
+        str,
+        Matches(
+            r"^(cron\([^()]+\)|rate\(\d+ (minutes?|hours?|days?)\))$",
+            "an AWS schedule expression like cron(0 5 ? * SUN *) or rate(7 days)",
+        ),
+    ] = "cron(0 5 ? * SUN *)"
     """When tests start, an AWS cron or rate expression in UTC (weekly by default). A test of
     an S3 recovery point restores the whole bucket into a temporary one: mind the cost of
     frequent tests on large buckets."""

@@ -1,9 +1,21 @@
 """Shared building blocks of the client spec: the strict model base and constrained types."""
 
-from typing import Annotated, NoReturn
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 # Keys that would give an app local persistent storage. Crane It apps are stateless: two
 # tasks writing one local file is the outage this product was built after.
@@ -72,17 +84,74 @@ def refuse_persistent_storage(data: object) -> object:
     return data
 
 
+@dataclass(frozen=True)
+class Matches:
+    """A string form: checked against ``pattern``, refused with ``expected`` in words.
+
+    Use it instead of ``StringConstraints(pattern=...)``, whose error prints the raw regex:
+    ``Annotated[str, Matches(r"^Z[A-Z0-9]{4,32}$", "a Route 53 zone ID like Z0123456789ABC")]``.
+    The JSON schema still carries the pattern, so editors flag a wrong value as it is typed.
+    ``diagnose`` may name a more precise problem for some wrong values.
+    """
+
+    pattern: str
+    expected: str
+    diagnose: Callable[[str], str | None] | None = None
+
+    def check(self, value: str) -> str:
+        if re.search(self.pattern, value):
+            return value
+        problem = self.diagnose(value) if self.diagnose else None
+        message = f"{problem}; expected {self.expected}" if problem else f"expected {self.expected}"
+        raise PydanticCustomError("string_pattern_mismatch", "{message}", {"message": message})
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+def _secret_suffix_missing(value: str) -> str | None:
+    """Say so when a Secrets Manager ARN lacks the 6-character suffix AWS adds to every secret."""
+    found = re.match(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([^:]+)", value)
+    if found and not re.search(r"-[A-Za-z0-9]{6}$", found.group(1)):
+        return (
+            "the ARN has no 6-character suffix: Secrets Manager ends every secret ARN with one, and ECS "
+            "grants only the full ARN. Copy it from `aws secretsmanager describe-secret --secret-id "
+            f"{found.group(1)} --query ARN`"
+        )
+    return None
+
+
 Slug = Annotated[
     str,
-    StringConstraints(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
+    StringConstraints(min_length=2, max_length=20),
+    Matches(
+        r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+        "lowercase letters, digits and single hyphens, starting with a letter, like acme-shop",
+    ),
     Field(description="2-20 lowercase letters, digits and single hyphens, starting with a letter"),
 ]
 Percent = Annotated[int, Field(ge=1, le=100)]
-EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")]
+EnvName = Annotated[
+    str,
+    Matches(
+        r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+        "an environment variable name: letters, digits and underscores, not starting with a digit, like API_KEY",
+    ),
+]
 SecretArn = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
+    Matches(
+        r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+-[A-Za-z0-9]{6}(:[^:]*:[^:]*:[^:]*)?"
+        r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$",
+        "a full Secrets Manager secret ARN with its 6-character suffix, like "
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/stripe-AbCdEf (`:json-key::` may follow "
+        "to read one key), or an SSM parameter ARN, like arn:aws:ssm:eu-west-1:123456789012:parameter/acme/smtp",
+        _secret_suffix_missing,
     ),
-    Field(description="A Secrets Manager secret ARN or an SSM parameter ARN"),
+    Field(description="A full Secrets Manager secret ARN (with its 6-character suffix) or an SSM parameter ARN"),
 ]

@@ -8,13 +8,20 @@ from ..facts import tags as tag_keys
 from ..facts.regions import Region
 from .alerts import AlertsSpec
 from .backup import BackupSpec
-from .base import Slug, StrictModel, refuse, refuse_persistent_storage
+from .base import Matches, Slug, StrictModel, refuse, refuse_persistent_storage
 from .data import BucketSpec, DatabaseSpec, now_from
 from .network import NetworkSpec
 from .service import ServiceSpec
 
-TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
-TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
+_TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @"
+TagKey = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128),
+    Matches(r"^[\w .:/=+@-]+$", f"{_TAG_CHARACTERS}, like cost-center"),
+]
+TagValue = Annotated[
+    str, StringConstraints(max_length=256), Matches(r"^[\w .:/=+@-]*$", f"{_TAG_CHARACTERS}, like web-team")
+]
 RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING})
 
 # Environment names the stack sets itself from the bucket and the database.

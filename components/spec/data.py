@@ -3,13 +3,15 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 
 from ..facts import rds
 from ..facts.cloudwatch import LogRetention
-from .base import StrictModel, refuse
+from .base import Matches, StrictModel, refuse
 
-Origin = Annotated[str, StringConstraints(pattern=r"^(https?://[a-z0-9.-]+(:\d{1,5})?|\*)$")]
+Origin = Annotated[
+    str, Matches(r"^(https?://[a-z0-9.-]+(:\d{1,5})?|\*)$", "an origin like https://shop.acme.com (no path), or *")
+]
 
 
 def now_from(info: ValidationInfo) -> dt.datetime:
@@ -52,7 +54,9 @@ class RestoreSpec(StrictModel):
     point_in_time: AwareDatetime | Literal["latest"]
     """An ISO-8601 time with a zone (`2026-11-20T10:00:00Z`), or `latest` for the newest
     restorable time (usually within the last five minutes)."""
-    source: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")] | None = None
+    source: (
+        Annotated[str, Matches(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$", "an RDS instance identifier like acme-db")] | None
+    ) = None
     """Identifier of the instance to restore from; default: this client's current instance."""
     applied: bool = False
     """Set true once `pulumi up` has created the restored instance. The time is then history:
@@ -69,10 +73,21 @@ class RestoreSpec(StrictModel):
 
     @field_validator("point_in_time", mode="before")
     @classmethod
-    def _explicit_zone(cls, value: object) -> object:
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            raise ValueError(f"{value.isoformat()} has no time zone; write it in UTC like 2026-11-20T10:00:00Z")
-        return value
+    def _one_of_the_forms(cls, value: object) -> object:
+        # One message naming both accepted forms, instead of one error per member of the union.
+        forms = "`latest` or an ISO-8601 time with a zone, like 2026-11-20T10:00:00Z"
+        if value == "latest":
+            return value
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"expected {forms}") from None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"{value.isoformat()} has no time zone; expected {forms}")
+            return value
+        raise ValueError(f"expected {forms}")
 
     @field_validator("point_in_time")
     @classmethod
@@ -87,19 +102,27 @@ class DatabaseSpec(StrictModel):
     """The client's private, encrypted RDS database, protected against every mistake we can foresee."""
 
     engine: Literal["postgres", "mysql"] = "postgres"
-    version: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")] = "16"
+    version: Annotated[str, Matches(r"^\d+(\.\d+){0,2}$", "a version number like 16, 16.4, 8.4 or 8.4.6")] = "16"
     """Major (`16`, `8.0`) or exact (`16.4`, `8.0.39`) version. A major version lets RDS
     apply minor upgrades in the maintenance window."""
-    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = "db.t4g.micro"
+    instance_class: Annotated[
+        str, Matches(r"^db\.[a-z0-9]+\.[a-z0-9]+$", "an RDS instance class like db.t4g.micro")
+    ] = "db.t4g.micro"
     storage_gb: int = 20
     """Initial gp3 storage in GiB."""
     max_storage_gb: int = 100
     """Storage autoscaling ceiling in GiB."""
     multi_az: bool = False
     """A synchronous standby in a second AZ (about double the cost; failover in 1-2 minutes)."""
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    name: Annotated[
+        str,
+        Matches(r"^[a-z][a-z0-9_]{0,62}$", "1-63 lowercase letters, digits and underscores, starting with a letter"),
+    ] = "app"
     """Name of the database created in the instance."""
-    username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "app"
+    username: Annotated[
+        str,
+        Matches(r"^[a-z][a-z0-9_]{0,15}$", "1-16 lowercase letters, digits and underscores, starting with a letter"),
+    ] = "app"
     """Master user name; its password is generated and kept by RDS in Secrets Manager."""
     backup_retention_days: Annotated[int, Field(ge=7, le=35)] = 14
     """Days of RDS automated backups when the instance is created. AWS Backup's continuous

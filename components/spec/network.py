@@ -3,12 +3,12 @@
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from .base import StrictModel, refuse
+from .base import Matches, StrictModel, refuse
 
-VpcId = Annotated[str, StringConstraints(pattern=r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
-SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
+VpcId = Annotated[str, Matches(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", "a VPC ID like vpc-0a1b2c3d4e5f60718")]
+SubnetId = Annotated[str, Matches(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", "a subnet ID like subnet-0a1b2c3d4e5f60001")]
 
 
 class NetworkSpec(StrictModel):

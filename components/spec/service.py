@@ -9,6 +9,7 @@ from ..facts.cloudwatch import LogRetention
 from ..facts.fargate import FARGATE_MEMORY, FargateCpu, describe_memory, valid_memory
 from .base import (
     EnvName,
+    Matches,
     SecretArn,
     StrictModel,
     refuse,
@@ -17,10 +18,15 @@ from .base import (
 
 Hostname = Annotated[
     str,
-    StringConstraints(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"),
+    StringConstraints(max_length=253),
+    Matches(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", "a lowercase DNS name like shop.acme.com"),
 ]
 CertificateArn = Annotated[
-    str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+    str,
+    Matches(
+        r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$",
+        "an ACM certificate ARN like arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+    ),
 ]
 
 
@@ -40,11 +46,17 @@ class BuildSpec(StrictModel):
 class HealthCheckSpec(StrictModel):
     """The load balancer's HTTP health check, the default way a task is judged alive."""
 
-    path: Annotated[str, StringConstraints(pattern=r"^/[^\s]{0,1023}$")] = "/"
-    """HTTP path the load balancer requests; it should not touch the database."""
-    matcher: Annotated[str, StringConstraints(pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")] = (
-        "200-399"
+    path: Annotated[str, Matches(r"^/[^\s]{0,1023}$", "a URL path starting with /, without spaces, like /healthz")] = (
+        "/"
     )
+    """HTTP path the load balancer requests; it should not touch the database."""
+    matcher: Annotated[
+        str,
+        Matches(
+            r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$",
+            "HTTP codes, ranges or a comma-separated list of them, like 200, 200-399 or 200,302",
+        ),
+    ] = "200-399"
     """HTTP codes that count as healthy, like `200` or `200-399`."""
     interval_seconds: Annotated[int, Field(ge=5, le=300)] = 15
     timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
@@ -113,7 +125,13 @@ class AutoscalingSpec(StrictModel):
 class ServiceSpec(StrictModel):
     """The client's stateless web app: a Fargate service behind an Application Load Balancer."""
 
-    image: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._/:@-]{0,254}$")] | None = None
+    image: (
+        Annotated[
+            str,
+            Matches(r"^[a-z0-9][a-z0-9._/:@-]{0,254}$", "a lowercase image reference like ghcr.io/acme/shop:1.4.2"),
+        ]
+        | None
+    ) = None
     """A registry image reference, like `ghcr.io/acme/shop:1.4.2`. Prefer a fixed tag or digest."""
     build: BuildSpec | None = None
     """Build the image from source instead of `image`."""
@@ -139,7 +157,9 @@ class ServiceSpec(StrictModel):
     """Environment variables read at task start from Secrets Manager or SSM Parameter Store."""
     domain: Hostname | None = None
     """Serve HTTPS on this name: an ACM certificate is requested (DNS validation)."""
-    hosted_zone_id: Annotated[str, StringConstraints(pattern=r"^Z[A-Z0-9]{4,32}$")] | None = None
+    hosted_zone_id: (
+        Annotated[str, Matches(r"^Z[A-Z0-9]{4,32}$", "a Route 53 zone ID like Z0123456789ABCDEFGHIJ")] | None
+    ) = None
     """Route 53 zone of `domain`: validation and alias records are created in it. Without it
     the certificate waits for you to add the validation record shown in the outputs."""
     certificate_arn: CertificateArn | None = None
