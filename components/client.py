@@ -11,6 +11,7 @@ from .bucket import Bucket
 from .contracts import NetworkLike
 from .database import Database
 from .ingress import PlatformOutputs, SharedIngress, from_platform, reference_name
+from .log_key import LogKey
 from .naming import base_name, stack_domain
 from .network import Network
 from .provider import aws_provider, default_tags
@@ -39,6 +40,9 @@ class ClientStack(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         retiring = spec.retire
 
+        # One key for every log group; its policy admits CloudWatch Logs before any group uses it.
+        self.log_key = LogKey(name, opts=child, retiring=retiring)
+        logs = self.log_key.arn
         network: NetworkLike
         ingress: SharedIngress | None = None
         if spec.platform:
@@ -50,10 +54,10 @@ class ClientStack(pulumi.ComponentResource):
                 PlatformOutputs.from_reference(self.platform), rule_priority(spec), maintenance_priority(spec)
             )
         else:
-            network = self.network = Network(name, spec.network, opts=child)
+            network = self.network = Network(name, spec.network, opts=child, log_key_arn=logs)
         self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=child) if spec.bucket else None
         self.database = (
-            Database(name, spec.database, network, retiring=retiring, home=spec.platform, opts=child)
+            Database(name, spec.database, network, retiring=retiring, home=spec.platform, opts=child, log_key_arn=logs)
             if spec.database
             else None
         )
@@ -69,6 +73,7 @@ class ClientStack(pulumi.ComponentResource):
             ingress=ingress,
             deployment_alarm_minutes=tasks_window_minutes(spec.alerts),
             retiring=retiring,
+            log_key_arn=logs,
         )
         if self.database:
             self.database.admit(self.service.task_security_group_id)

@@ -125,9 +125,11 @@ class Database(pulumi.ComponentResource):
         *,
         retiring: bool = False,
         home: str | None = None,
+        log_key_arn: pulumi.Input[str] | None = None,
     ) -> None:
         super().__init__("crane:index:Database", name, None, opts)
         self.spec = spec
+        self._log_key_arn = log_key_arn  # the exported engine logs are encrypted with it (log_key.py)
         self._name = name
         self._retiring = retiring
         # What the alarms size their thresholds by (contracts.DatabaseMetrics).
@@ -318,6 +320,7 @@ class Database(pulumi.ComponentResource):
                 f"{identifier}-log-{log}",
                 name=f"/aws/rds/instance/{identifier}/{log}",
                 retention_in_days=self.spec.log_retention_days,
+                kms_key_id=self._log_key_arn,
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain),
             )
             for log in self._engine.log_exports

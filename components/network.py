@@ -75,11 +75,19 @@ class Network(pulumi.ComponentResource):
     """The NAT routes of the private subnets and their associations: tasks started before them
     cannot pull their image or read their secrets."""
 
-    def __init__(self, name: str, spec: NetworkSpec, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        spec: NetworkSpec,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        log_key_arn: pulumi.Input[str] | None = None,
+    ) -> None:
         super().__init__("crane:index:Network", name, None, opts)
         self.spec = spec
         self.assign_public_ip = spec.creates_vpc and spec.nat == "none"
         self.public_routes, self.private_routes = [], []
+        self._log_key_arn = log_key_arn  # flow logs are encrypted with it (log_key.py)
         if not spec.creates_vpc:
             # A brought VPC is the client's: Crane It only places resources in its subnets.
             assert spec.vpc_id is not None  # NetworkSpec: a brought VPC names vpc_id and both subnet lists
@@ -280,7 +288,10 @@ class Network(pulumi.ComponentResource):
 
     def _flow_logs(self, name: str, spec: NetworkSpec) -> aws.cloudwatch.LogGroup:
         group = aws.cloudwatch.LogGroup(
-            f"{name}-flow-logs", retention_in_days=spec.flow_log_retention_days, opts=self._child()
+            f"{name}-flow-logs",
+            retention_in_days=spec.flow_log_retention_days,
+            kms_key_id=self._log_key_arn,
+            opts=self._child(),
         )
         role = self._flow_log_role(name, group)
         aws.ec2.FlowLog(

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from .ingress import PlatformOutputs
 from .load_balancer import SharedLoadBalancer
+from .log_key import LogKey
 from .network import Network
 from .platform_alarms import PlatformAlarms
 from .provider import aws_provider, default_tags
@@ -41,7 +42,9 @@ class PlatformStack(pulumi.ComponentResource):
         self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
 
-        self.network = Network(name, spec.network, opts=child)
+        # The platform's flow logs are encrypted like a client's (log_key.py).
+        self.log_key = LogKey(name, opts=child)
+        self.network = Network(name, spec.network, opts=child, log_key_arn=self.log_key.arn)
         self.load_balancer = SharedLoadBalancer(name, spec.load_balancer, spec.certificate, self.network, opts=child)
         self.cluster = self._cluster(name, child)
         nat = self.network.nat_instance

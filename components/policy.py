@@ -175,6 +175,8 @@ def task_is_stateless_and_bounded(args: ResourceValidationArgs, report: Report) 
 def logs_have_retention(args: ResourceValidationArgs, report: Report) -> None:
     if not args.props.get("retentionInDays"):
         report(f"{args.urn} keeps logs forever (no retention): cost grows without bound")
+    if not args.props.get("kmsKeyId"):
+        report(f"{args.urn} is not encrypted with the client's log key")
 
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -252,7 +254,11 @@ POLICIES: list[ResourceValidationPolicy] = [
         "Tasks are stateless, read-only, memory-bounded and log to CloudWatch.",
         task_is_stateless_and_bounded,
     ),
-    _policy("logs-have-retention", "Log groups have a retention period.", logs_have_retention),
+    _policy(
+        "logs-have-retention",
+        "Log groups have a retention period and are encrypted with a customer key.",
+        logs_have_retention,
+    ),
 ]
 
 STACK_POLICIES: list[StackValidationPolicy] = [

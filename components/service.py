@@ -52,10 +52,12 @@ class Service(pulumi.ComponentResource):
         *,
         deployment_alarm_minutes: int = 0,
         retiring: bool = False,
+        log_key_arn: pulumi.Input[str] | None = None,
     ) -> None:
         """``ingress``: run on a platform's cluster behind its load balancer instead of our own."""
         super().__init__("crane:index:Service", name, None, opts)
         self.spec = spec
+        self._log_key_arn = log_key_arn  # the app's logs are encrypted with it (log_key.py)
         self._links = tuple(links)
         self._deployment_alarms = tuple(deployment_alarms)
         self._bake_minutes = deployment_alarm_minutes  # the longest window of those alarms
@@ -121,7 +123,10 @@ class Service(pulumi.ComponentResource):
 
     def _log_group(self, name: str, spec: ServiceSpec) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
-            f"{name}-app-logs", retention_in_days=spec.log_retention_days, opts=self._child()
+            f"{name}-app-logs",
+            retention_in_days=spec.log_retention_days,
+            kms_key_id=self._log_key_arn,
+            opts=self._child(),
         )
 
     def _exec_sessions(self, name: str) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:

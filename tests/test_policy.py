@@ -87,7 +87,8 @@ SAFE_CONTAINER = {
             ),
             "mounts persistent storage 'data'",
         ),
-        (reg("aws:cloudwatch/logGroup:LogGroup", {}), "keeps logs forever"),
+        (reg("aws:cloudwatch/logGroup:LogGroup", {"kmsKeyId": "arn:k"}), "keeps logs forever"),
+        (reg("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30}), "not encrypted with the client's log key"),
     ],
 )
 def test_each_guardrail_reports_the_resource_that_breaks_it(resource, expected):
@@ -106,7 +107,7 @@ def test_safe_resources_pass_every_guardrail():
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
             {"cidrIpv4": "0.0.0.0/0", "fromPort": 443, "toPort": 443, "ipProtocol": "tcp"},
         ),
-        reg("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30}),
+        reg("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30, "kmsKeyId": "arn:k"}),
     ]
     assert violations(safe) == []
 

@@ -119,3 +119,30 @@ def test_plan_outside_a_pulumi_project_says_so(tmp_path):
     )
     assert refused.returncode == 2
     assert "no Pulumi.yaml in" in refused.stderr and refused.stdout == ""
+
+
+def test_every_log_group_is_encrypted_with_the_client_log_key_created_first(stack_plan):
+    _, plan = stack_plan
+    client = plan[0].name
+    key = plan.one("aws:kms/key:Key", f"{client}-logs-key")
+    groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert groups  # at least the app's logs; flow logs and database logs where they exist
+    for group in groups:
+        assert group.inputs.get("kmsKeyId") == key.outputs["arn"], f"{group.urn} is not encrypted with {key.urn}"
+        # The key policy is part of the key, so the group is created after CloudWatch Logs is admitted.
+        assert key.urn in group.dependencies, f"{group.urn} could be created before {key.urn}"
+    assert key.protect
+
+
+def test_log_key_policy_admits_cloudwatch_logs_of_this_account_and_region_only(stack_plan):
+    _, plan = stack_plan
+    client = plan[0].name
+    region = plan.one("pulumi:providers:aws", f"{client}-aws").inputs["region"]
+    policy = json.loads(plan.one("aws:kms/key:Key", f"{client}-logs-key").inputs["policy"])
+    admin, logs = policy["Statement"]
+    assert admin["Principal"] == {"AWS": f"arn:aws:iam::{offline.ACCOUNT_ID}:root"} and admin["Action"] == "kms:*"
+    assert logs["Principal"] == {"Service": f"logs.{region}.amazonaws.com"}
+    assert "kms:GenerateDataKey*" in logs["Action"] and "kms:Decrypt*" in logs["Action"]
+    assert logs["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{offline.ACCOUNT_ID}:*"}
+    }

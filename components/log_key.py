@@ -1,0 +1,75 @@
+"""The client's key for CloudWatch Logs: one customer key encrypts every log group of the stack.
+
+CloudWatch Logs encrypts a group with a customer key only if the key policy lets the
+regional service principal `logs.<region>.amazonaws.com` use it, scoped by the encryption
+context CloudWatch Logs sends (`kms:EncryptionContext:aws:logs:arn`, the log group's ARN).
+The policy is part of the key itself, so it exists before any group names the key: a group
+created against a key that does not admit CloudWatch Logs fails with AccessDeniedException.
+Writers (ECS, VPC flow logs, RDS) and readers need no KMS rights of their own: CloudWatch
+Logs encrypts and decrypts on their behalf.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .keys import customer_key
+
+
+def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str]) -> Any:
+    """The key policy: the account administers the key; CloudWatch Logs of this account and
+    region may use it for its own log groups only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account)},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchLogsEncryptsThisAccountsGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": pulumi.Output.format(
+                            "arn:{0}:logs:{1}:{2}:*", partition, region, account
+                        )
+                    }
+                },
+            },
+        ],
+    }
+
+
+class LogKey(pulumi.ComponentResource):
+    """The key every log group of one client is encrypted with; pass ``arn`` to the components."""
+
+    arn: pulumi.Output[str]
+
+    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False) -> None:
+        """``retiring``: the client is being retired (``ClientSpec.retire``): not protected, still retained."""
+        super().__init__("crane:index:LogKey", name, None, opts)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        partition = aws.get_partition_output(opts=invoke).partition
+        region = aws.get_region_output(opts=invoke).region
+        account = aws.get_caller_identity_output(opts=invoke).account_id
+        self.key = customer_key(
+            f"{name}-logs-key",
+            f"Encrypts the {name} log groups (app, VPC flow logs, database)",
+            # Protected like every Crane It key (policy guardrail data_is_protected): deleting
+            # it would make every log it encrypted unreadable, retained log groups of restored
+            # instances included. Retiring drops the protection; the key stays (retained).
+            pulumi.ResourceOptions(parent=self, protect=not retiring, retain_on_delete=True),
+            policy=pulumi.Output.json_dumps(log_key_policy(partition, region, account)),
+        )
+        self.arn = self.key.arn
+        self.register_outputs({"arn": self.arn})
