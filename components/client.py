@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from .access_logs import AccessLogs
 from .alarm_names import DEPLOYMENT_ALARMS, alarm_name
 from .alarms import Alarms, tasks_window_minutes
 from .backup import Backup
@@ -18,6 +19,7 @@ from .provider import aws_provider, default_tags
 from .service import Service
 from .spec import ClientSpec
 from .tenancy import maintenance_priority, rule_priority
+from .waf import Waf
 
 
 class ClientStack(pulumi.ComponentResource):
@@ -61,6 +63,11 @@ class ClientStack(pulumi.ComponentResource):
             if spec.database
             else None
         )
+        self.access_logs = (  # opt-in
+            AccessLogs(name, spec.access_logs, logged_bucket=self.bucket, opts=child, retiring=retiring)
+            if spec.access_logs
+            else None
+        )
         links = [part.link for part in (self.bucket, self.database) if part is not None]
         deployment_alarms = [alarm_name(name, title) for title in DEPLOYMENT_ALARMS]
         self.service = Service(
@@ -74,6 +81,12 @@ class ClientStack(pulumi.ComponentResource):
             deployment_alarm_minutes=tasks_window_minutes(spec.alerts),
             retiring=retiring,
             log_key_arn=logs,
+            access_logs_bucket=self.access_logs.bucket_name if self.access_logs and not ingress else None,
+        )
+        self.waf = (  # opt-in; spec validation refuses it on a platform, whose load balancer is shared
+            Waf(name, spec.service.waf, load_balancer_arn=self.service.load_balancer.arn, opts=child)
+            if spec.service.waf
+            else None
         )
         if self.database:
             self.database.admit(self.service.task_security_group_id)

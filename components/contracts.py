@@ -129,3 +129,13 @@ class BackupVault(Protocol):
 
     @property
     def vault_arn(self) -> pulumi.Output[str]: ...
+
+
+class LoggedBucket(Protocol):
+    """A bucket whose S3 server access logs go to the client's access-log bucket."""
+
+    @property
+    def bucket_name(self) -> pulumi.Output[str]: ...
+
+    @property
+    def arn(self) -> pulumi.Output[str]: ...

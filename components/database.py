@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from .facts import rds
 from .keys import customer_key
 from .link import ServiceLink
+from .monitoring import enhanced_monitoring
 from .spec.data import DatabaseSpec, RestoreSpec
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ class Database(pulumi.ComponentResource):
         self.subnet_group = self._subnet_group(name, network, home)
         self.security_group = self._security_group(name, network)
         self.parameter_group = self._parameter_group(name, spec)  # forces TLS
+        self._monitoring = enhanced_monitoring(name, spec.enhanced_monitoring_seconds, self)  # opt-in
         self.original = self._original(name, spec)
         self.restored = self._restored(name, spec) if spec.restore else None
         self.instance = self.restored or self.original
@@ -287,6 +289,7 @@ class Database(pulumi.ComponentResource):
             # not release its old parameter group. A class change restarts the instance.
             "apply_immediately": True,
             **self._performance_insights(spec),
+            **self._monitoring,
         }
 
     def _instance_options(

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from . import exec_access
 from . import image as images
 from . import ingress as shared
+from .access_logs import ALB_PREFIX
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
 from .maintenance import OWN_LISTENER_PRIORITY, maintenance_rule
@@ -53,11 +54,13 @@ class Service(pulumi.ComponentResource):
         deployment_alarm_minutes: int = 0,
         retiring: bool = False,
         log_key_arn: pulumi.Input[str] | None = None,
+        access_logs_bucket: pulumi.Input[str] | None = None,
     ) -> None:
         """``ingress``: run on a platform's cluster behind its load balancer instead of our own."""
         super().__init__("crane:index:Service", name, None, opts)
         self.spec = spec
         self._log_key_arn = log_key_arn  # the app's logs are encrypted with it (log_key.py)
+        self._access_logs_bucket = access_logs_bucket  # opt-in ALB access logs (access_logs.py)
         self._links = tuple(links)
         self._deployment_alarms = tuple(deployment_alarms)
         self._bake_minutes = deployment_alarm_minutes  # the longest window of those alarms
@@ -298,6 +301,11 @@ class Service(pulumi.ComponentResource):
             # Clients point their DNS at this name: deleting (or replacing) the load balancer
             # is an outage until they change it. Only a retirement turns this off.
             enable_deletion_protection=not self._retiring,
+            access_logs=(
+                {"bucket": self._access_logs_bucket, "prefix": ALB_PREFIX, "enabled": True}
+                if self._access_logs_bucket is not None
+                else None
+            ),
             # An internet-facing load balancer created before the VPC's internet route fails
             # with InvalidSubnet (terraform-provider-aws #3494, #4587).
             opts=self._child(depends_on=list(network.public_routes)),

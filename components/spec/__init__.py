@@ -6,6 +6,7 @@ from .base import STATELESS_MESSAGE, StrictModel
 from .client import ClientSpec
 from .data import BucketSpec, DatabaseSpec, RestoreSpec
 from .network import NetworkSpec
+from .security import AccessLogsSpec, WafSpec
 from .service import (
     AutoscalingSpec,
     BuildSpec,
@@ -16,6 +17,7 @@ from .service import (
 
 __all__ = [
     "STATELESS_MESSAGE",
+    "AccessLogsSpec",
     "AlertsSpec",
     "AutoscalingSpec",
     "BackupSpec",
@@ -30,4 +32,5 @@ __all__ = [
     "RestoreTestingSpec",
     "ServiceSpec",
     "StrictModel",
+    "WafSpec",
 ]

@@ -11,6 +11,7 @@ from .backup import BackupSpec
 from .base import Matches, Slug, StrictModel, refuse, refuse_persistent_storage
 from .data import BucketSpec, DatabaseSpec, now_from
 from .network import NetworkSpec
+from .security import AccessLogsSpec
 from .service import ServiceSpec
 
 _TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @"
@@ -68,6 +69,10 @@ class ClientSpec(StrictModel):
     bucket, the backup vault with its recovery points and the KMS keys stay in the account
     (retained on delete), and so do the final snapshots. Every resource is tagged
     `retiring: true`; the policy pack allows these settings only with that tag."""
+    access_logs: AccessLogsSpec | None = None
+    """Opt-in (`access_logs: {}` for the defaults): load balancer and bucket access logs in a
+    log bucket of the client's own; it costs their S3 storage (see AccessLogsSpec). On a
+    platform only the bucket's: the shared load balancer is the platform's."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
 
@@ -138,6 +143,13 @@ class ClientSpec(StrictModel):
                 "service.domain",
                 f"a client on platform {self.platform!r} needs `service.domain`: the shared load balancer "
                 "routes by host and serves the client's own certificate for it",
+            )
+        if self.service.waf is not None:
+            refuse(
+                self,
+                "service.waf",
+                f"a client on platform {self.platform!r} is behind the platform's shared load balancer, "
+                "which a web ACL of one client cannot guard; remove `service.waf`",
             )
 
     @property

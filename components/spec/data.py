@@ -152,6 +152,11 @@ class DatabaseSpec(StrictModel):
     log_retention_days: LogRetention = 30
     """How long the engine logs exported to CloudWatch Logs (errors, slow statements,
     upgrades) are kept."""
+    enhanced_monitoring_seconds: Literal[1, 5, 10, 15, 30, 60] | None = None
+    """Opt-in: RDS Enhanced Monitoring (operating-system metrics per process) every this many
+    seconds, through a role of its own. Billed as CloudWatch Logs ingestion and storage in
+    the account-wide RDSOSMetrics log group beyond the free tier: the cost grows with the
+    rate, 1 s sends 60 times the data of 60 s. Off by default."""
 
     @model_validator(mode="after")
     def _facts(self, info: ValidationInfo) -> "DatabaseSpec":

@@ -15,6 +15,7 @@ from .base import (
     refuse,
     refuse_persistent_storage,
 )
+from .security import WafSpec
 
 Hostname = Annotated[
     str,
@@ -189,6 +190,9 @@ class ServiceSpec(StrictModel):
     a short "back soon" page, while the tasks keep running behind it (health checks and
     rollouts go on). `crane reset` turns it on while the data is replaced, `crane maintenance
     on|off` by hand. The load balancer cannot add a `Retry-After` header to it."""
+    waf: WafSpec | None = None
+    """Opt-in (`waf: {}` for the defaults): AWS WAF on the load balancer, about 8 USD a month
+    plus 0.60 USD per million requests (see WafSpec)."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
 
