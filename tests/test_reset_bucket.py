@@ -8,6 +8,7 @@ waits until the clock has passed it, about half a second per phase.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import math
@@ -27,7 +28,8 @@ from moto.server import ThreadedMotoServer
 
 from crane_it.cli import main as crane_main
 from crane_it.cli import reset_bucket as reset
-from crane_it.reset_plan import Action, Entry, Plan, ResetError, Skipped
+from crane_it.cli.reset_output import ProgressLines
+from crane_it.reset_plan import Action, Entry, Plan, ResetError, Skipped, isoformat
 
 REPO = Path(__file__).resolve().parents[1]
 MiB = 1024**2
@@ -405,7 +407,7 @@ def test_cli_dry_run_then_reset_end_to_end_against_the_moto_server(timeline):
         "--bucket",
         bucket,
         "--to",
-        reset.isoformat(timeline.t2),
+        isoformat(timeline.t2),
         "--endpoint-url",
         timeline.url,
         "--region",
@@ -416,7 +418,13 @@ def test_cli_dry_run_then_reset_end_to_end_against_the_moto_server(timeline):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
 
     dry = subprocess.run(
-        [*command, "--dry-run", "--json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+        [*command, "--dry-run", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert dry.returncode == 0, dry.stderr
     planned = json.loads(dry.stdout)
@@ -425,32 +433,42 @@ def test_cli_dry_run_then_reset_end_to_end_against_the_moto_server(timeline):
     assert rows == _expected_plan(timeline.ids[bucket], "t2")
     assert _versions(client, bucket) == before
 
-    real = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    # Without a terminal to confirm on, a real run refuses unless --yes says so.
+    unconfirmed = subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=REPO, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert unconfirmed.returncode == 2
+    assert "need confirmation and there is no terminal to ask on; rerun with --yes; nothing changed" in (
+        unconfirmed.stderr
+    )
+    assert _versions(client, bucket) == before
+
+    real = subprocess.run(
+        [*command, "--yes"], capture_output=True, text=True, env=env, cwd=REPO, timeout=60, stdin=subprocess.DEVNULL
+    )
     assert real.returncode == 0, real.stderr
     assert "plan: restore 1, undelete 1, delete 2, unchanged 2, skipped 0" in real.stdout
     assert "done: restore 1, undelete 1, delete 2, failed 0" in real.stdout
-    assert "4/4" in real.stderr
+    assert "edited.txt" not in real.stdout  # per-key lines only with --verbose or --json
+    assert "listed 12 versions and delete markers in 1 page " in real.stderr
+    assert "applied 4/4 (100%)" in real.stderr and "/s, took " in real.stderr
     assert _state(client, bucket) == timeline.states["t2"]
 
 
-def test_cli_dry_run_prints_the_plan_as_a_table(timeline, capsys):
+def test_cli_dry_run_prints_the_plan_as_a_table_when_verbose(timeline, capsys):
     before = _versions(timeline.client, "story-dry")
-    t2 = reset.isoformat(timeline.t2)
-    code = crane_main(
-        [
-            "reset-bucket",
-            "--bucket",
-            "story-dry",
-            "--to",
-            t2,
-            "--dry-run",
-            "--endpoint-url",
-            timeline.url,
-            "--region",
-            "us-east-1",
-        ]
-    )
+    t2 = isoformat(timeline.t2)
+    command = ["reset-bucket", "--bucket", "story-dry", "--to", t2, "--dry-run"]
+    command += ["--endpoint-url", timeline.url, "--region", "us-east-1"]
 
+    assert crane_main(command) == 0
+    quiet = capsys.readouterr().out.splitlines()
+    assert quiet == [
+        f"reset s3://story-dry to {t2} (dry run, nothing changed)",
+        "plan: restore 1, undelete 1, delete 2, unchanged 2, skipped 0",
+    ]
+
+    code = crane_main([*command, "--verbose"])
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[0] == f"reset s3://story-dry to {t2} (dry run, nothing changed)"
@@ -466,10 +484,11 @@ def test_cli_finds_the_bucket_by_client_tags(timeline, capsys):
     code = crane_main(
         [
             "reset-bucket",
+            "--yes",
             "--client",
             "acme",
             "--to",
-            reset.isoformat(timeline.t2),
+            isoformat(timeline.t2),
             "--endpoint-url",
             timeline.url,
             "--region",
@@ -504,7 +523,7 @@ def test_a_time_before_the_oldest_version_is_refused_with_the_earliest_restorabl
     with pytest.raises(ResetError) as refused:
         reset.prepare_reset(s3, "history", oldest - timedelta(days=1))
     assert "bucket history" in str(refused.value)
-    assert f"earliest restorable time is {reset.isoformat(oldest)}" in str(refused.value)
+    assert f"earliest restorable time is {isoformat(oldest)}" in str(refused.value)
 
 
 def test_a_time_older_than_noncurrent_version_expiration_is_refused(s3):
@@ -716,3 +735,109 @@ def test_times_with_a_timezone_are_read_as_utc(text, expected):
 def test_naive_or_unreadable_times_are_refused(text, message):
     with pytest.raises(ResetError, match=message):
         reset.parse_time(text)
+
+
+# --- confirmation, errors and progress of the command -----------------------------------------
+
+
+class _Terminal:
+    """A stdin that is a terminal and answers ``answer``."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        return self.answer
+
+
+def _bucket_with_a_later_key(s3, name: str) -> datetime:
+    """A bucket whose `late.txt` was written a second after the time this returns."""
+    early = _bucket_with_one_object(s3, name)
+    while datetime.now(UTC) < early.replace(microsecond=0) + timedelta(seconds=1.05):
+        time.sleep(0.05)
+    s3.put_object(Bucket=name, Key="late.txt", Body=b"late")
+    return early
+
+
+def test_a_real_run_asks_first_and_changes_nothing_unless_the_answer_is_yes(s3, capsys, monkeypatch):
+    early = _bucket_with_a_later_key(s3, "asked")
+    before = _versions(s3, "asked")
+    command = ["reset-bucket", "--bucket", "asked", "--to", isoformat(early), "--region", "us-east-1"]
+
+    monkeypatch.setattr(sys, "stdin", _Terminal("n\n"))
+    assert crane_main(command) == 2
+    err = capsys.readouterr().err
+    assert "Apply 1 changes to s3://asked (restore 0, undelete 0, delete 1, unchanged 1, skipped 0)? [y/N]" in err
+    assert "reset-bucket cancelled; nothing changed" in err
+    assert _versions(s3, "asked") == before
+
+    monkeypatch.setattr(sys, "stdin", _Terminal("y\n"))
+    assert crane_main(command) == 0
+    assert "done: restore 0, undelete 0, delete 1, failed 0" in capsys.readouterr().out
+    assert s3.list_objects_v2(Bucket="asked")["KeyCount"] == 1  # late.txt is behind a delete marker
+
+
+def test_yes_applies_without_a_terminal_and_json_keeps_stdout_clean(s3, capsys, monkeypatch):
+    early = _bucket_with_a_later_key(s3, "scripted")
+    monkeypatch.setattr(sys, "stdin", _Terminal("never read\n"))
+    command = ["reset-bucket", "--bucket", "scripted", "--to", isoformat(early), "--region", "us-east-1"]
+    assert crane_main([*command, "--yes", "--json"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)  # progress and questions stay on stderr
+    assert result["applied"] == {"delete": 1} and result["actions"][0]["key"] == "late.txt"
+    assert "[y/N]" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("credentials", "words"),
+    [(False, "Unable to locate credentials"), (True, "Could not connect to the endpoint URL")],
+)
+def test_credential_and_endpoint_errors_exit_2_saying_nothing_changed(capsys, monkeypatch, credentials, words):
+    if not credentials:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no retries against a closed port
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # resolve credentials afresh, from this environment
+    # A closed port on loopback: never real AWS, whatever happens.
+    command = [
+        "reset-bucket",
+        "--bucket",
+        "any",
+        "--to",
+        "2026-11-20T10:00:00Z",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]
+    assert crane_main([*command, "--region", "us-east-1"]) == 2
+    err = capsys.readouterr().err
+    assert "could not read the bucket" in err and words in err and err.rstrip().endswith("nothing changed")
+
+
+def test_progress_lines_give_rate_and_eta_at_most_once_a_second():
+    stream, now = io.StringIO(), [0.0]
+    lines = ProgressLines(stream, clock=lambda: now[0])
+    for page in range(1, 4):
+        now[0] += 0.5
+        lines.listed_page(page, page * 1000)
+    lines.listing_done()
+    lines.start_applying()
+    for done in range(1, 21):
+        now[0] += 0.25  # 4 actions a second
+        lines.applied(done, 20)
+    assert stream.getvalue().splitlines() == [
+        "listing: 1,000 versions and delete markers (1 page) ...",
+        # page 2 came half a second after page 1: no line
+        "listing: 3,000 versions and delete markers (3 pages) ...",
+        "listed 3,000 versions and delete markers in 3 pages (2s)",
+        "applied 1/20 (5%), 4.0/s, ETA 5s",
+        "applied 5/20 (25%), 4.0/s, ETA 4s",
+        "applied 9/20 (45%), 4.0/s, ETA 3s",
+        "applied 13/20 (65%), 4.0/s, ETA 2s",
+        "applied 17/20 (85%), 4.0/s, ETA 1s",
+        "applied 20/20 (100%), 4.0/s, took 5s",
+    ]

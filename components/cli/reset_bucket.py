@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -32,11 +32,11 @@ from ..reset_plan import (
     ResetError,
     check_time,
     choose_part_size,
-    isoformat,
     parse_time,
     part_ranges,
     plan_reset,
 )
+from .reset_output import ProgressLines, as_json, confirm, print_plan, print_result, summary
 
 HELP = "roll a versioned S3 bucket back to its state at a past time, keeping every version"
 
@@ -82,13 +82,19 @@ class Report:
 # --- reading and planning ---------------------------------------------------------------
 
 
-def list_history(client: S3Client, bucket: str, prefix: str = "", page_size: int = 1000) -> dict[str, list[Entry]]:
-    """Read every version and delete marker under prefix, grouped by key, in listing order."""
+def list_history(
+    client: S3Client, bucket: str, prefix: str = "", page_size: int = 1000, on_page: Progress | None = None
+) -> dict[str, list[Entry]]:
+    """Read every version and delete marker under prefix, grouped by key, in listing order.
+
+    ``on_page(pages, entries)`` is called after each page with the counts so far.
+    """
     history: dict[str, list[Entry]] = {}
     pages = client.get_paginator("list_object_versions").paginate(
         Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size}
     )
-    for page in pages:
+    entries = 0
+    for number, page in enumerate(pages, start=1):
         for item in page.get("Versions", []):
             history.setdefault(item["Key"], []).append(
                 Entry(
@@ -106,6 +112,9 @@ def list_history(client: S3Client, bucket: str, prefix: str = "", page_size: int
             history.setdefault(item["Key"], []).append(
                 Entry(item["Key"], item["VersionId"], item["LastModified"], item["IsLatest"], True)
             )
+        entries += len(page.get("Versions", [])) + len(page.get("DeleteMarkers", []))
+        if on_page is not None:
+            on_page(number, entries)
     return history
 
 
@@ -117,12 +126,13 @@ def prepare_reset(
     prefix: str = "",
     page_size: int = 1000,
     now: datetime | None = None,
+    on_page: Progress | None = None,
 ) -> Plan:
     """Check the bucket and the time, then plan the reset from one listing of the bucket."""
     now = now or datetime.now(UTC)
     _require_versioning(client, bucket)
     check_time(bucket, to_time, now=now, earliest=_lifecycle_horizon(client, bucket, now))
-    history = list_history(client, bucket, prefix, page_size)
+    history = list_history(client, bucket, prefix, page_size, on_page)
     if history:
         oldest = min(entry.last_modified for entries in history.values() for entry in entries)
         where = f" under prefix {prefix!r}" if prefix else ""
@@ -341,21 +351,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--to", required=True, metavar="TIME", help="target time, ISO-8601 with timezone, e.g. 2026-11-20T10:00:00Z"
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument(
+        "--yes", action="store_true", help="apply without asking (for scripts; needed without a terminal)"
+    )
+    parser.add_argument("--verbose", action="store_true", help="print one line per key in the plan")
     parser.add_argument("--prefix", default="", help="only reset keys under this prefix")
     parser.add_argument("--region", help="AWS region of the bucket")
     parser.add_argument("--endpoint-url", help="S3 endpoint, e.g. a local moto server")
     parser.add_argument(
         "--workers", type=_positive, default=DEFAULT_WORKERS, help=f"parallel S3 requests (default {DEFAULT_WORKERS})"
     )
-    parser.add_argument("--json", action="store_true", help="print the plan and result as JSON")
+    parser.add_argument("--json", action="store_true", help="print the plan and result as JSON, every key included")
     parser.epilog = (
         "exit status: 0 done; 1 some keys failed or were skipped (listed on stderr); "
-        "2 refused before any change (message on stderr)"
+        "2 nothing changed: refused, cancelled, or S3 unreachable (message on stderr)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run reset-bucket: 0 done, 1 some keys failed or were skipped, 2 refused."""
+    """Run reset-bucket: 0 done, 1 some keys failed or were skipped, 2 nothing changed."""
+    progress = ProgressLines(sys.stderr)
     try:
         to_time = parse_time(args.to)
         client = boto3.client(
@@ -367,26 +382,48 @@ def run(args: argparse.Namespace) -> int:
         bucket = args.bucket or find_client_bucket(client, args.client)
         if args.client:
             print(f"client {args.client}: bucket {bucket}", file=sys.stderr)
-        plan = prepare_reset(client, bucket, to_time, prefix=args.prefix)
+        plan = prepare_reset(client, bucket, to_time, prefix=args.prefix, on_page=progress.listed_page)
+        progress.listing_done()
     except ResetError as error:
-        print(f"reset-bucket refused: {error}", file=sys.stderr)
+        print(f"reset-bucket refused: {error}; nothing changed", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as error:
-        print(f"reset-bucket failed before changing anything: {error}", file=sys.stderr)
-        return 1
+        # Credentials, endpoint, permissions: nothing was written yet.
+        print(f"reset-bucket could not read the bucket: {error}; nothing changed", file=sys.stderr)
+        return 2
     for skipped in plan.skipped:
         print(f"skipped {skipped.key}: {skipped.reason}", file=sys.stderr)
+    if not args.json:
+        print_plan(bucket, plan, dry_run=args.dry_run, verbose=args.verbose, stream=sys.stdout)
     report = None
-    if not args.dry_run:
-        report = execute_plan(client, bucket, plan, workers=args.workers, progress=_print_progress(every=100))
+    if not args.dry_run and plan.actions:
+        refusal = _confirmation_refused(args, bucket, plan)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
+        progress.start_applying()
+        report = execute_plan(client, bucket, plan, workers=args.workers, progress=progress.applied)
         for failure in report.failures:
             action = failure.action
             print(f"failed {action.kind} {action.key}: {failure.error}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_as_json(bucket, plan, report), indent=2))
-    else:
-        _print_human(bucket, plan, report)
+        print(json.dumps(as_json(bucket, plan, report if not args.dry_run else None), indent=2))
+    elif report is not None:
+        print_result(report, sys.stdout)
     return 1 if plan.skipped or (report and report.failures) else 0
+
+
+def _confirmation_refused(args: argparse.Namespace, bucket: str, plan: Plan) -> str | None:
+    """Why the reset must not run (not confirmed), or None to go ahead."""
+    if args.yes:
+        return None
+    answer = confirm(f"Apply {len(plan.actions):,} changes to s3://{bucket} ({summary(plan)})?", sys.stdin, sys.stderr)
+    if answer is None:
+        return (
+            f"reset-bucket refused: {len(plan.actions):,} changes to s3://{bucket} need confirmation and there is "
+            "no terminal to ask on; rerun with --yes; nothing changed"
+        )
+    return None if answer else "reset-bucket cancelled; nothing changed"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,52 +439,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
-
-
-def _print_progress(every: int) -> Progress:
-    """Return a progress callback that prints done/total to stderr every `every` actions."""
-
-    def progress(done: int, total: int) -> None:
-        if done % every == 0 or done == total:
-            print(f"{done}/{total}", file=sys.stderr, flush=True)
-
-    return progress
-
-
-def _print_human(bucket: str, plan: Plan, report: Report | None) -> None:
-    """Print the plan as a table, then a one-line summary."""
-    mode = "dry run, nothing changed" if report is None else "applied"
-    print(f"reset s3://{bucket} to {isoformat(plan.to_time)} ({mode})")
-    rows = [("ACTION", "KEY", "FROM VERSION", "TO VERSION")] + [
-        (a.kind, a.key, a.from_version, a.to_version or "(new delete marker)") for a in plan.actions
-    ]
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
-    counts = ", ".join(f"{kind} {count}" for kind, count in plan.counts().items())
-    print(f"plan: {counts}")
-    if report is not None:
-        applied = ", ".join(f"{kind} {report.applied[kind]}" for kind in ("restore", "undelete", "delete"))
-        print(f"done: {applied}, failed {len(report.failures)} in {report.seconds:.1f}s")
-
-
-def _as_json(bucket: str, plan: Plan, report: Report | None) -> dict[str, Any]:
-    """Describe the plan and, when it ran, its result as JSON-ready data."""
-    data: dict[str, Any] = {
-        "bucket": bucket,
-        "to": isoformat(plan.to_time),
-        "dry_run": report is None,
-        "actions": [
-            {"key": a.key, "kind": a.kind, "from_version": a.from_version, "to_version": a.to_version}
-            for a in plan.actions
-        ],
-        "skipped": [asdict(skipped) for skipped in plan.skipped],
-        "summary": plan.counts(),
-    }
-    if report is not None:
-        data["applied"] = dict(report.applied)
-        data["failures"] = [{"key": f.action.key, "kind": f.action.kind, "error": f.error} for f in report.failures]
-    return data
 
 
 def _code(error: ClientError) -> str:
