@@ -174,6 +174,11 @@ def _document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node | None]
         mark = err.problem_mark or err.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise SpecError(f"{source}{where}: invalid YAML: {err.problem or err}") from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, like a control character
+        line = text.count("\n", 0, err.position) + 1
+        # libyaml reports the character as its code point, PyYAML as a string.
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        raise SpecError(f"{source}:{line}: invalid YAML: control character U+{code:04X} is not allowed") from None
     if data is None:
         raise SpecError(
             f"{source}: the file is empty; a client spec needs at least client, region and service "

@@ -145,6 +145,11 @@ def test_emails_and_slugs_are_explained_in_words(yaml_text, field, words):
     assert f"{field}: {words}" in message and "^" not in message
 
 
+def test_a_control_character_is_reported_with_its_line():
+    message = refusal(MINIMAL + "  command: ['a\x07']\n")
+    assert message == "stacks/acme.yaml:7: invalid YAML: control character U+0007 is not allowed"
+
+
 def test_missing_required_fields_are_named():
     message = refusal("tags: {}\n")
     for field in ("client", "region", "service"):
