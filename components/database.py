@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from .facts import rds
 from .keys import customer_key
 from .link import ServiceLink
+from .log_key import log_key_arn_for
 from .monitoring import enhanced_monitoring
 from .spec.data import DatabaseSpec, RestoreSpec
 
@@ -130,13 +131,14 @@ class Database(pulumi.ComponentResource):
     ) -> None:
         super().__init__("crane:index:Database", name, None, opts)
         self.spec = spec
-        self._log_key_arn = log_key_arn  # the exported engine logs are encrypted with it (log_key.py)
         self._name = name
         self._retiring = retiring
         # What the alarms size their thresholds by (contracts.DatabaseMetrics).
         self.engine, self.instance_class = spec.engine, spec.instance_class
         self.storage_gb, self.max_storage_gb = spec.storage_gb, spec.max_storage_gb
         self._engine = rds.ENGINES[spec.engine]
+        # The exported engine logs are encrypted with it (log_key.py); used alone, with a key of its own.
+        self._log_key_arn = log_key_arn_for(name, log_key_arn, self, retiring=retiring)
         self._admitted: list[aws.vpc.SecurityGroupIngressRule] = []
         self.key = self._key(name, spec)
         self.subnet_group = self._subnet_group(name, network, home)

@@ -73,3 +73,16 @@ class LogKey(pulumi.ComponentResource):
         )
         self.arn = self.key.arn
         self.register_outputs({"arn": self.arn})
+
+
+def log_key_arn_for(
+    name: str, given: pulumi.Input[str] | None, parent: pulumi.Resource, *, retiring: bool = False
+) -> pulumi.Input[str]:
+    """``given`` (the client's log key), or the ARN of a key of its own for a component used alone.
+
+    A Network, Service or Database built on its own, outside a ClientStack, still encrypts its
+    log groups: with a LogKey under it, named after it.
+    """
+    if given is not None:
+        return given
+    return LogKey(name, opts=pulumi.ResourceOptions(parent=parent), retiring=retiring).arn

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .log_key import log_key_arn_for
 from .nat import NatInstance
 from .spec.network import NetworkSpec
 
@@ -290,7 +291,7 @@ class Network(pulumi.ComponentResource):
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=spec.flow_log_retention_days,
-            kms_key_id=self._log_key_arn,
+            kms_key_id=log_key_arn_for(name, self._log_key_arn, self),
             opts=self._child(),
         )
         role = self._flow_log_role(name, group)

@@ -14,6 +14,7 @@ from . import ingress as shared
 from .access_logs import ALB_PREFIX
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
+from .log_key import log_key_arn_for
 from .maintenance import OWN_LISTENER_PRIORITY, maintenance_rule
 from .network import task_placement
 from .rollout import DEREGISTRATION_DELAY, rollout_timeouts
@@ -128,7 +129,7 @@ class Service(pulumi.ComponentResource):
         return aws.cloudwatch.LogGroup(
             f"{name}-app-logs",
             retention_in_days=spec.log_retention_days,
-            kms_key_id=self._log_key_arn,
+            kms_key_id=log_key_arn_for(name, self._log_key_arn, self, retiring=self._retiring),
             opts=self._child(),
         )
 

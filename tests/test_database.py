@@ -204,7 +204,7 @@ def test_named_opt_outs_turn_each_protection_off(render):
     assert db.inputs["skipFinalSnapshot"] is True
     assert db.inputs["deleteAutomatedBackups"] is True
     assert not db.protect and not db.retain_on_delete
-    key = plan.one(KEY)
+    key = plan.one(KEY, "acme-db-key")
     assert not key.protect and not key.retain_on_delete
 
 
@@ -297,6 +297,7 @@ def test_children_are_named_after_the_client_and_parented_to_the_database(postgr
         "acme-db-ingress",
         "acme-db-log-postgresql",
         "acme-db-log-upgrade",
+        "acme",  # the LogKey component: used alone, the database encrypts its logs with a key of its own
     }
     assert original(plan).inputs["identifier"] == "acme-db"
 
@@ -393,9 +394,15 @@ def test_restore_leaves_the_original_instance_exactly_as_it_was(render):
         return r.urn, r.protect, r.retain_on_delete, r.ignore_changes, sorted(r.dependencies)
 
     assert new.inputs == old.inputs and options(new) == options(old)
-    shared = ("aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup", KEY)
-    for type_ in shared:
-        assert after.one(type_).inputs == before.one(type_).inputs and after.one(type_).urn == before.one(type_).urn
+    shared = [
+        ("aws:rds/parameterGroup:ParameterGroup", None),
+        ("aws:rds/subnetGroup:SubnetGroup", None),
+        (KEY, "acme-db-key"),
+        (KEY, "acme-logs-key"),
+    ]
+    for type_, name in shared:
+        assert after.one(type_, name).inputs == before.one(type_, name).inputs
+        assert after.one(type_, name).urn == before.one(type_, name).urn
 
 
 @pytest.mark.parametrize("fields", [{}, MYSQL])
@@ -446,3 +453,11 @@ def test_restored_instance_follows_protect_opt_out(render):
     copy = restored(plan)
     assert not copy.protect and not copy.retain_on_delete
     assert not any(g.retain_on_delete for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup"))
+
+
+def test_a_database_used_alone_encrypts_its_logs_with_a_log_key_of_its_own(postgres):
+    plan, _ = postgres
+    key = plan.one(KEY, "acme-logs-key")
+    assert "crane:index:LogKey" in key.parent and key.protect
+    groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert groups and {g.inputs["kmsKeyId"] for g in groups} == {key.outputs["arn"]}

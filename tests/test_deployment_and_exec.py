@@ -19,7 +19,7 @@ TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition"
 
 
 def _service(render, exec_on: bool, deployment_alarms=()):
-    spec = ServiceSpec.model_validate({"image": "ghcr.io/acme/shop:1.4.2", "exec": exec_on})
+    spec = ServiceSpec.model_validate({"image": "ghcr.io/acme/shop:1.4.2", "exec": exec_on, "domain": "shop.acme.com"})
 
     def program():
         provider = aws_provider("p", "eu-west-1", {"client": "acme"})

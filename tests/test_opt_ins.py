@@ -162,3 +162,10 @@ def test_enhanced_monitoring_sets_the_interval_and_a_role_rds_can_assume_first(r
         assert instance.inputs["monitoringInterval"] == 15
         assert instance.inputs["monitoringRoleArn"] == role.outputs["arn"]
         assert attachment.urn in instance.dependencies, f"{instance.urn} could start before its role may act"
+
+
+def test_waf_is_refused_for_a_client_behind_a_platforms_shared_load_balancer():
+    service = {"image": "ghcr.io/acme/shop:1.4.2", "domain": "shop.apps.agency.example", "waf": {}}
+    with pytest.raises(ValueError, match=r"service\.waf") as refused:
+        ClientSpec.model_validate({**BASE, "service": service, "platform": "agency"}, context={"now": NOW})
+    assert "shared load balancer" in str(refused.value)

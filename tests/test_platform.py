@@ -159,7 +159,9 @@ def _colliding_slugs() -> tuple[str, str]:
     for n in range(100000):
         slug = f"shop{n}"
         priority = rule_priority(
-            ClientSpec.model_validate({"client": slug, "region": "eu-west-1", "service": {"image": "x"}})
+            ClientSpec.model_validate(
+                {"client": slug, "region": "eu-west-1", "service": {"image": "x", "domain": f"{slug}.example.com"}}
+            )
         )
         if priority in seen:
             return seen[priority], slug
@@ -249,7 +251,7 @@ def test_moving_the_example_onto_the_platform_keeps_bucket_database_vault_and_ke
     after = render_stack("example", spec=moved)
     assert not [r.urn for r in after if r.type in SHARED_TYPES]
     kept = {r.urn: r for r in before if r.type in DATA_INPUTS}
-    assert len(kept) == 7  # bucket, database, vault, their three keys and the alert topic's key
+    assert len(kept) == 8  # bucket, database, vault, their three keys, the alert topic's key and the log key
     moved_by_urn = {r.urn: r for r in after}
     for urn, old in kept.items():
         assert urn in moved_by_urn, f"{urn} would be deleted and created again"
