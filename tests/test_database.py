@@ -120,7 +120,7 @@ def test_postgres_logs_slow_statements_into_the_exported_log(postgres):
     ],
 )
 def test_engine_lifecycle_support_is_set_explicitly_on_every_instance(render, fields, lifecycle):
-    spec = database_spec(**fields, restore={"point_in_time": "latest"})
+    spec = database_spec(**fields, restore={"id": "r1", "point_in_time": "latest"})
     plan, _ = render_database(render, spec)
     instances = plan.of_type(INSTANCE)
     assert len(instances) == 2

@@ -30,7 +30,8 @@ LINK = ServiceLink(
 
 
 def spec(**fields) -> ServiceSpec:
-    return ServiceSpec.model_validate({"image": "ghcr.io/acme/shop:1.4.2", **fields})
+    https = {} if {"domain", "certificate_arn", "plain_http"} & set(fields) else {"domain": "shop.acme.com"}
+    return ServiceSpec.model_validate({"image": "ghcr.io/acme/shop:1.4.2", **https, **fields})
 
 
 def render_service(render, service: ServiceSpec, network: NetworkSpec | None = None, retiring: bool = False):

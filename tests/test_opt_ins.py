@@ -148,7 +148,7 @@ def test_access_logs_of_a_client_without_a_bucket_cover_the_load_balancer_only(r
 
 
 def test_enhanced_monitoring_sets_the_interval_and_a_role_rds_can_assume_first(render):
-    database = {"enhanced_monitoring_seconds": 15, "restore": {"point_in_time": "latest"}}
+    database = {"enhanced_monitoring_seconds": 15, "restore": {"id": "r1", "point_in_time": "latest"}}
     plan = render_client(render, spec_of(database=database))
     role = plan.one("aws:iam/role:Role", "acme-db-monitoring")
     (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]

@@ -187,7 +187,8 @@ def test_reset_step_3_declares_the_restored_instance_the_readme_names(steps):
     # Protected, retained on delete and deletion-protected like the original, with its own log groups.
     assert copy_.protect and copy_.retain_on_delete and copy_.inputs["deletionProtection"] is True
     logs = [reg for reg in plan.of_type(LOG_GROUP) if identifier in reg.inputs.get("name", "")]
-    assert len(logs) == 3 and all(log.retain_on_delete and log.inputs["retentionInDays"] for log in logs)
+    assert len(logs) == len(copy_.inputs["enabledCloudwatchLogsExports"]) == 2  # mysql: error, slowquery
+    assert all(log.retain_on_delete and log.inputs["retentionInDays"] for log in logs)
     # The original `acme-db` shows no change.
     original, was = instances(plan)["acme-db"], instances(before)["acme-db"]
     assert (original.urn, original.inputs, original.protect) == (was.urn, was.inputs, was.protect)

@@ -115,7 +115,7 @@ def test_the_stack_named_after_its_client_keeps_every_name(plans):
     records = {value for kind, value in unique_names(plans["acme"]) if kind == "Record.name"}
     assert "shop.acme.com" in records
     logs = {value for kind, value in unique_names(plans["acme"]) if kind == "LogGroup.name"}
-    assert logs == {f"/aws/rds/instance/acme-db/{log}" for log in ("error", "general", "slowquery")}
+    assert logs == {f"/aws/rds/instance/acme-db/{log}" for log in ("error", "slowquery")}
     alarms = {value for kind, value in unique_names(plans["acme"]) if kind == "MetricAlarm.name"}
     assert "acme: service memory high" in alarms and all(a.startswith("acme: ") for a in alarms)
 

@@ -43,7 +43,7 @@ RESTORE_ID_PATTERN = r"^[a-z0-9]{1,15}$"
 class RestoreSpec(StrictModel):
     """Create the database as a new instance restored from another to a point in time."""
 
-    id: Annotated[str, StringConstraints(pattern=RESTORE_ID_PATTERN)]
+    id: Annotated[str, Matches(RESTORE_ID_PATTERN, "1-15 lowercase letters or digits, like 20261126t1015")]
     """This restore's identity, 1-15 lowercase letters or digits, never reused for this stack.
     It names the new instance `<stack>-db-restore-<id>` (and its Pulumi resource), so keep
     it while this restore is in the spec and pick a new one for every new restore: an
