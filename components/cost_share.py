@@ -74,6 +74,8 @@ class StackCost:
 def platform_of(stack: str, spec: Path | None, project: Path) -> tuple[str, PlatformSpec | None] | None:
     """(platform stack, its spec when ``stack`` is that platform) when the stack is either kind."""
     path = Path(spec) if spec else stacks_dir(project) / f"{stack}.yaml"
+    if not path.exists():  # a program that builds its specs in Python (examples/internal-tool)
+        return None
     parsed = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
     if isinstance(parsed, PlatformSpec):
         return stack, parsed

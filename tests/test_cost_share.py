@@ -88,3 +88,12 @@ def test_status_table_has_the_cost_column(capsys):
     header, row = capsys.readouterr().out.splitlines()[:2]
     assert header.rstrip().endswith("EST. MONTHLY COST")
     assert row.rstrip().endswith("n/a (no stacks/globex.yaml in /repo)")
+
+
+def test_a_program_without_a_spec_file_has_no_platform_share():
+    # examples/internal-tool builds its spec in Python: `crane plan tool-staging` there has no
+    # stacks/tool-staging.yaml to read, and is priced on its own (CI runs exactly that).
+    project = ROOT / "examples" / "internal-tool"
+    result = subprocess.run([CRANE, "plan", "tool-staging"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("cost: ~")
