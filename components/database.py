@@ -40,6 +40,8 @@ ADOPT_IGNORES = (
     "deleteAutomatedBackups",
     "applyImmediately",
     "allowMajorVersionUpgrade",
+    "monitoringInterval",  # Enhanced Monitoring is not a parameter of the restore either
+    "monitoringRoleArn",
 )
 """Declared inputs a freshly started restore cannot match (Pulumi property names)."""
 
@@ -255,7 +257,7 @@ class Database(pulumi.ComponentResource):
             "engine_version": spec.version,
             # Explicit either way: the API default enrolls a major past its end of standard
             # support in billed Extended Support (spec.extended_support says why it is off).
-            "engine_lifecycle_support": rds.EXTENDED_SUPPORT if spec.extended_support else rds.NO_EXTENDED_SUPPORT,
+            "engine_lifecycle_support": rds.lifecycle_support(spec.extended_support),
             "instance_class": spec.instance_class,
             "port": self._engine.port,
             "multi_az": spec.multi_az,

@@ -47,6 +47,7 @@ API_TO_INPUT = {
     "DeletionProtection": "deletionProtection",
     "EnableCloudwatchLogsExports": "enabledCloudwatchLogsExports",
     "AutoMinorVersionUpgrade": "autoMinorVersionUpgrade",
+    "EngineLifecycleSupport": "engineLifecycleSupport",
 }
 """RestoreDBInstanceToPointInTime parameter -> the Pulumi input of ``aws.rds.Instance`` it sets."""
 
@@ -94,6 +95,7 @@ def restore_request(
         "DeletionProtection": spec.deletion_protection,
         "EnableCloudwatchLogsExports": list(engine.log_exports),
         "AutoMinorVersionUpgrade": True,
+        "EngineLifecycleSupport": rds.lifecycle_support(spec.extended_support),
         "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
     }
     if when is None:

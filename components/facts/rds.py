@@ -48,6 +48,11 @@ class Engine:
         return tuple(major for major, last in self.standard_support_ends.items() if today <= last)
 
 
+def lifecycle_support(extended_support: bool) -> str:
+    """The `engine_lifecycle_support` (EngineLifecycleSupport) an instance states, explicitly either way."""
+    return EXTENDED_SUPPORT if extended_support else NO_EXTENDED_SUPPORT
+
+
 SLOW_QUERY_SECONDS = 1
 """Statements slower than this are logged (the threshold AWS's Database Insights guide uses)."""
 
