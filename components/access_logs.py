@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
 from .spec.security import AccessLogsSpec
 
 if TYPE_CHECKING:
@@ -149,6 +150,6 @@ class AccessLogs(pulumi.ComponentResource):
         return aws.s3.BucketPolicy(
             f"{name}-access-logs-policy",
             bucket=self.bucket.id,
-            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
+            policy=pulumi.Output.json_dumps(policy_document(statements)),
             opts=self._child(depends_on=[self._public_access_block]),
         )

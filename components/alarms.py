@@ -19,6 +19,7 @@ from . import alarm_names
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .facts.rds import default_max_connections, usable_connections
+from .iam import policy_document
 from .keys import customer_key
 from .spec.alerts import AlertsSpec
 
@@ -96,9 +97,8 @@ class Alarms(pulumi.ComponentResource):
         # policy for EventBridge-to-encrypted-topic, so the topic policy does the scoping.
         root = pulumi.Output.format("arn:{0}:iam::{1}:root", self._partition, self._account)
         policy = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
+            policy_document(
+                [
                     {
                         "Sid": "AccountAdministers",
                         "Effect": "Allow",
@@ -113,8 +113,8 @@ class Alarms(pulumi.ComponentResource):
                         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                         "Resource": "*",
                     },
-                ],
-            }
+                ]
+            )
         )
         key = customer_key(
             f"{name}-alerts-key",
@@ -157,9 +157,8 @@ class Alarms(pulumi.ComponentResource):
         rules = [rule.arn for rule in self.rules.values()]
         publish = {"Effect": "Allow", "Action": "sns:Publish", "Resource": self.topic.arn}
         policy = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
+            policy_document(
+                [
                     {
                         "Sid": "CloudWatchAlarmsPublish",
                         **publish,
@@ -175,8 +174,8 @@ class Alarms(pulumi.ComponentResource):
                         "Principal": {"Service": "events.amazonaws.com"},
                         "Condition": {"ArnEquals": {"aws:SourceArn": rules}},
                     },
-                ],
-            }
+                ]
+            )
         )
         return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self._child())
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
 from .keys import customer_key
 from .provider import aws_provider
 from .restore_testing import RestoreTests, restore_tests
@@ -176,12 +177,9 @@ class Backup(pulumi.ComponentResource):
 
     def _role(self, name: str) -> aws.iam.Role:
         """The role AWS Backup assumes to back up, copy, restore and restore-test."""
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
-            ],
-        }
+        trust = policy_document(
+            [{"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+        )
         return aws.iam.Role(
             name,
             assume_role_policy=pulumi.Output.json_dumps(trust),
@@ -208,9 +206,8 @@ class Backup(pulumi.ComponentResource):
         # objects, which are then silently missing from the backup; grant the key explicitly.
         if bucket is None or bucket.key_arn is None:
             return None
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
+        policy = policy_document(
+            [
                 {
                     "Sid": "BucketKeyThroughS3",
                     "Effect": "Allow",
@@ -218,8 +215,8 @@ class Backup(pulumi.ComponentResource):
                     "Resource": bucket.key_arn,
                     "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
                 }
-            ],
-        }
+            ]
+        )
         return aws.iam.RolePolicy(
             f"{name}-backup-bucket-key",
             role=self.role.name,

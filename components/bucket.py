@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .contracts import PolicyStatement
+from .iam import policy_document
 from .keys import customer_key
 from .link import ServiceLink
 from .spec.data import BucketSpec
@@ -137,9 +138,8 @@ class Bucket(pulumi.ComponentResource):
     def _tls_only_policy(self, name: str, spec: BucketSpec) -> aws.s3.BucketPolicy:
         # S3 still answers plain HTTP; only a policy on aws:SecureTransport refuses it.
         policy = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
+            policy_document(
+                [
                     {
                         "Sid": "DenyInsecureTransport",
                         "Effect": "Deny",
@@ -148,8 +148,8 @@ class Bucket(pulumi.ComponentResource):
                         "Resource": [self.arn, pulumi.Output.concat(self.arn, "/*")],
                         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                     }
-                ],
-            }
+                ]
+            )
         )
         # After the public access block: S3 rejects concurrent configuration calls on a bucket.
         return aws.s3.BucketPolicy(

@@ -21,6 +21,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
 from .keys import customer_key
 
 AGENT_PATHS = ("/var/lib/amazon", "/var/log/amazon")
@@ -38,9 +39,8 @@ def session_key(
         "arn:{0}:logs:{1}:{2}:log-group:{3}-exec-sessions*", partition, region, account, name
     )
     policy = pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
+        policy_document(
+            [
                 {
                     "Sid": "AccountAdministers",
                     "Effect": "Allow",
@@ -62,8 +62,8 @@ def session_key(
                     "Resource": "*",
                     "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
                 },
-            ],
-        }
+            ]
+        )
     )
     return customer_key(
         f"{name}-exec-key",

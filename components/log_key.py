@@ -16,15 +16,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
 from .keys import customer_key
 
 
 def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str]) -> Any:
     """The key policy: the account administers the key; CloudWatch Logs of this account and
     region may use it for its own log groups only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+    return policy_document(
+        [
             {
                 "Sid": "AccountAdministers",
                 "Effect": "Allow",
@@ -46,8 +46,8 @@ def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], acco
                     }
                 },
             },
-        ],
-    }
+        ]
+    )
 
 
 class LogKey(pulumi.ComponentResource):

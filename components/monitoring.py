@@ -7,6 +7,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
+
 MONITORING_POLICY = "arn:{0}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 """AWS's managed policy for the role: write the OS metrics into the RDSOSMetrics log group."""
 
@@ -24,9 +26,8 @@ def enhanced_monitoring(name: str, interval: int | None, parent: pulumi.Resource
     account = aws.get_caller_identity_output(opts=invoke).account_id
     partition = aws.get_partition_output(opts=invoke).partition
     trust = pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
+        policy_document(
+            [
                 {
                     "Effect": "Allow",
                     "Principal": {"Service": "monitoring.rds.amazonaws.com"},
@@ -34,8 +35,8 @@ def enhanced_monitoring(name: str, interval: int | None, parent: pulumi.Resource
                     # Only RDS working for this account may assume it (confused deputy).
                     "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
-            ],
-        }
+            ]
+        )
     )
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(f"{name}-db-monitoring", assume_role_policy=trust, opts=child)

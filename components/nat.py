@@ -16,6 +16,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
+
 FCK_NAT_OWNER = "568608671756"
 """The AWS account that publishes the fck-nat AMIs (fck-nat's docs, "Getting a fck-nat AMI")."""
 FCK_NAT_IMAGE = "fck-nat-al2023-*-arm64-ebs"
@@ -108,12 +110,9 @@ class NatInstance(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-nat",
             assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                    ],
-                }
+                policy_document(
+                    [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+                )
             ),
             opts=self._child(),
         )
@@ -121,9 +120,8 @@ class NatInstance(pulumi.ComponentResource):
             f"{name}-nat",
             role=role.id,
             policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
+                policy_document(
+                    [
                         {
                             "Effect": "Allow",
                             "Action": [
@@ -134,8 +132,8 @@ class NatInstance(pulumi.ComponentResource):
                             ],
                             "Resource": "*",
                         }
-                    ],
-                }
+                    ]
+                )
             ),
             opts=self._child(),
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
 from .log_key import log_key_arn_for
 from .nat import NatInstance
 from .spec.network import NetworkSpec
@@ -313,9 +314,8 @@ class Network(pulumi.ComponentResource):
         region = aws.get_region_output(opts=self._invoke).region
         # Confused-deputy guard from the VPC guide: only flow logs of this account may assume it.
         trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
+            policy_document(
+                [
                     {
                         "Effect": "Allow",
                         "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
@@ -329,8 +329,8 @@ class Network(pulumi.ComponentResource):
                             },
                         },
                     }
-                ],
-            }
+                ]
+            )
         )
         role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=trust, opts=self._child())
         # The group exists already, so the service only needs to write streams into it.
@@ -338,9 +338,8 @@ class Network(pulumi.ComponentResource):
             f"{name}-flow-logs",
             role=role.id,
             policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
+                policy_document(
+                    [
                         {
                             "Effect": "Allow",
                             "Action": [
@@ -351,8 +350,8 @@ class Network(pulumi.ComponentResource):
                             ],
                             "Resource": pulumi.Output.concat(group.arn, ":*"),
                         }
-                    ],
-                }
+                    ]
+                )
             ),
             opts=self._child(),
         )

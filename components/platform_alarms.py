@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .iam import policy_document
 from .keys import customer_key
 from .spec.platform import PlatformAlertsSpec
 
@@ -80,9 +81,8 @@ class PlatformAlarms(pulumi.ComponentResource):
         # As for a client's topic: CloudWatch must be able to encrypt what it publishes.
         root = pulumi.Output.format("arn:{0}:iam::{1}:root", self._partition, self._account)
         policy = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
+            policy_document(
+                [
                     {
                         "Sid": "AccountAdministers",
                         "Effect": "Allow",
@@ -97,8 +97,8 @@ class PlatformAlarms(pulumi.ComponentResource):
                         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                         "Resource": "*",
                     },
-                ],
-            }
+                ]
+            )
         )
         return customer_key(
             f"{name}-alerts-key",
@@ -112,9 +112,8 @@ class PlatformAlarms(pulumi.ComponentResource):
             "arn:{0}:cloudwatch:{1}:{2}:alarm:*", self._partition, self._region, self._account
         )
         policy = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
+            policy_document(
+                [
                     {
                         "Sid": "CloudWatchAlarmsPublish",
                         "Effect": "Allow",
@@ -126,8 +125,8 @@ class PlatformAlarms(pulumi.ComponentResource):
                             "ArnLike": {"aws:SourceArn": alarms},
                         },
                     }
-                ],
-            }
+                ]
+            )
         )
         return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self._child())
 

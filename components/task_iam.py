@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 
 from .contracts import DataLink
+from .iam import policy_document
 
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
@@ -38,7 +39,7 @@ def _secret_statements(values: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def _document(statements: pulumi.Input[list[Any]]) -> pulumi.Output[str]:
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+    return pulumi.Output.json_dumps(policy_document(statements))
 
 
 def execution_policy(
@@ -105,4 +106,4 @@ def _ecs_trust(condition: Mapping[str, Any]) -> dict[str, Any]:
     }
     if condition:
         statement["Condition"] = dict(condition)
-    return {"Version": "2012-10-17", "Statement": [statement]}
+    return policy_document([statement])
