@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam import policy_document
+from .options import child
 from .spec.security import AccessLogsSpec
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class AccessLogs(pulumi.ComponentResource):
         self.bucket = aws.s3.Bucket(
             f"{name}-access-logs",
             force_destroy=False,  # S3 refuses to delete a bucket that holds logs
-            opts=pulumi.ResourceOptions(parent=self, protect=not retiring, retain_on_delete=True),
+            opts=child(self, protect=not retiring, retain_on_delete=True),
         )
         self._configure(name, spec)
         self.policy = self._policy(name, logged_bucket)
@@ -67,19 +68,20 @@ class AccessLogs(pulumi.ComponentResource):
                 bucket=logged_bucket.bucket_name,
                 target_bucket=self.bucket_name,
                 target_prefix=S3_PREFIX,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=child(self),
             )
         self.register_outputs({"bucket_name": self.bucket_name, "arn": self.bucket.arn})
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, retain_on_delete=True, **kwargs)
+    def _kept(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        """Options of a configuration child that stays with the retained log bucket."""
+        return child(self, retain_on_delete=True, **kwargs)
 
     def _configure(self, name: str, spec: AccessLogsSpec) -> None:
         aws.s3.BucketOwnershipControls(
             f"{name}-access-logs-ownership",
             bucket=self.bucket.id,
             rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=self._child(),
+            opts=self._kept(),
         )
         self._public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-access-logs-public-access",
@@ -88,13 +90,13 @@ class AccessLogs(pulumi.ComponentResource):
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=self._child(),
+            opts=self._kept(),
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-access-logs-encryption",
             bucket=self.bucket.id,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=self._child(),
+            opts=self._kept(),
         )
         every_object: aws.s3.BucketLifecycleConfigurationRuleFilterArgsDict = {}
         aws.s3.BucketLifecycleConfiguration(
@@ -109,7 +111,7 @@ class AccessLogs(pulumi.ComponentResource):
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
                 }
             ],
-            opts=self._child(),
+            opts=self._kept(),
         )
 
     def _policy(self, name: str, logged_bucket: LoggedBucket | None) -> aws.s3.BucketPolicy:
@@ -151,5 +153,5 @@ class AccessLogs(pulumi.ComponentResource):
             f"{name}-access-logs-policy",
             bucket=self.bucket.id,
             policy=pulumi.Output.json_dumps(policy_document(statements)),
-            opts=self._child(depends_on=[self._public_access_block]),
+            opts=self._kept(depends_on=[self._public_access_block]),
         )

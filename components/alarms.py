@@ -21,6 +21,7 @@ from .dashboard import dashboard_body
 from .facts.rds import default_max_connections, usable_connections
 from .iam import policy_document
 from .keys import customer_key
+from .options import child
 from .spec.alerts import AlertsSpec
 
 if TYPE_CHECKING:  # read through their contract attributes only
@@ -85,9 +86,6 @@ class Alarms(pulumi.ComponentResource):
             }
         )
 
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)
-
     # The topic and who may use it.
 
     def _key(self, name: str) -> aws.kms.Key:
@@ -121,11 +119,11 @@ class Alarms(pulumi.ComponentResource):
             f"Encrypts the {name} alert topic",
             # Protected like every Crane It key (policy guardrail data_is_protected), though it
             # guards only messages in flight: losing it loses no data, only alert delivery.
-            pulumi.ResourceOptions(parent=self, protect=not self._retiring),
+            child(self, protect=not self._retiring),
             policy=policy,
         )
         aws.kms.Alias(
-            f"{name}-alerts-key-alias", name=f"alias/{name}-alerts", target_key_id=key.key_id, opts=self._child()
+            f"{name}-alerts-key-alias", name=f"alias/{name}-alerts", target_key_id=key.key_id, opts=child(self)
         )
         return key
 
@@ -135,7 +133,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-alerts-topic",
             display_name=f"{name} alerts",
             kms_master_key_id=self.key.arn,
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _subscription(self, name: str, email: str) -> aws.sns.TopicSubscription:
@@ -144,7 +142,7 @@ class Alarms(pulumi.ComponentResource):
         # subscription (deleting the topic removes it).
         digest = hashlib.sha256(email.encode()).hexdigest()[:10]
         return aws.sns.TopicSubscription(
-            f"{name}-alerts-email-{digest}", topic=self.topic.arn, protocol="email", endpoint=email, opts=self._child()
+            f"{name}-alerts-email-{digest}", topic=self.topic.arn, protocol="email", endpoint=email, opts=child(self)
         )
 
     def _topic_policy(self, name: str) -> aws.sns.TopicPolicy:
@@ -177,7 +175,7 @@ class Alarms(pulumi.ComponentResource):
                 ]
             )
         )
-        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self._child())
+        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=child(self))
 
     # Alarms. Every one notifies on ALARM and on OK, so the person knows when it is over.
 
@@ -190,7 +188,7 @@ class Alarms(pulumi.ComponentResource):
             alarm_description=f"{description} Dashboard: {name}-overview.",
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
-            opts=self._child(),
+            opts=child(self),
             **args,
         )
 
@@ -419,7 +417,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-alerts-{key}",
             description=alert.description,
             event_pattern=pulumi.Output.json_dumps(alert.pattern),
-            opts=self._child(),
+            opts=child(self),
         )
         aws.cloudwatch.EventTarget(
             f"{name}-alerts-{key}-to-topic",
@@ -428,7 +426,7 @@ class Alarms(pulumi.ComponentResource):
             input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
                 input_paths=alert.paths, input_template=alert.template
             ),
-            opts=self._child(),
+            opts=child(self),
         )
         return rule
 
@@ -464,7 +462,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-dashboard",
             dashboard_name=f"{name}-overview",
             dashboard_body=pulumi.Output.json_dumps(body),
-            opts=self._child(),
+            opts=child(self),
         )
 
 

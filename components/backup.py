@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from .iam import policy_document
 from .keys import customer_key
+from .options import child
 from .provider import aws_provider
 from .restore_testing import RestoreTests, restore_tests
 from .spec import BackupSpec
@@ -113,8 +114,8 @@ class Backup(pulumi.ComponentResource):
 
         Retiring drops `protect` so the destroy can run; retention keeps vault and keys.
         """
-        return pulumi.ResourceOptions(
-            parent=self,
+        return child(
+            self,
             provider=provider,
             protect=self.spec.protect and not self._retiring,
             retain_on_delete=self.spec.protect,
@@ -164,12 +165,12 @@ class Backup(pulumi.ComponentResource):
             changeable_for_days=self.spec.compliance_grace_days if self.spec.vault_lock == "compliance" else None,
             region=region,
             # One lock per vault: a create-before-delete replacement would delete the new lock.
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, delete_before_replace=True),
+            opts=child(self, provider=provider, delete_before_replace=True),
         )
 
     def _copy_region(self, name: str, region: str, tags: Mapping[str, str]) -> None:
         """A provider, key, vault and lock in ``region`` that receive copies of the snapshots."""
-        self.copy_provider = aws_provider(f"{name}-backup-copy", region, tags, pulumi.ResourceOptions(parent=self))
+        self.copy_provider = aws_provider(f"{name}-backup-copy", region, tags, child(self))
         # `region` is also pinned on each resource so a provider mix-up cannot move them.
         self.copy_key = self._key(f"{name}-backup-copy-key", region, self.copy_provider)
         self.copy_vault = self._vault(f"{name}-backup-copy-vault", self.copy_key, region, self.copy_provider)
@@ -184,7 +185,7 @@ class Backup(pulumi.ComponentResource):
             name,
             assume_role_policy=pulumi.Output.json_dumps(trust),
             description=f"{name}: AWS Backup service role",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )
 
     def _attach_policies(self, name: str, bucket: BucketTarget | None) -> None:
@@ -197,7 +198,7 @@ class Backup(pulumi.ComponentResource):
                 f"{name}-backup-role-{suffix}",
                 role=self.role.name,
                 policy_arn=arn,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=child(self),
             )
 
     def _grant_bucket_key(self, name: str, bucket: BucketTarget | None) -> aws.iam.RolePolicy | None:
@@ -221,7 +222,7 @@ class Backup(pulumi.ComponentResource):
             f"{name}-backup-bucket-key",
             role=self.role.name,
             policy=pulumi.Output.json_dumps(policy),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )
 
     def _plan(self, name: str, tags: Mapping[str, str]) -> aws.backup.Plan:
@@ -272,7 +273,7 @@ class Backup(pulumi.ComponentResource):
             )
         # After the locks: a job the plan starts before its vault is locked is not bound by it.
         locks = [lock for lock in (self.lock, self.copy_lock) if lock is not None]
-        return aws.backup.Plan(name, rules=rules, opts=pulumi.ResourceOptions(parent=self, depends_on=locks))
+        return aws.backup.Plan(name, rules=rules, opts=child(self, depends_on=locks))
 
     def _copy_actions(self, lifecycle: Mapping[str, Any]) -> list[aws.backup.PlanRuleCopyActionArgs] | None:
         """A copy of each snapshot into the copy-region vault, kept as long as the original."""
@@ -299,5 +300,5 @@ class Backup(pulumi.ComponentResource):
             plan_id=self.plan.id,
             iam_role_arn=self.role.arn,
             resources=resources,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )

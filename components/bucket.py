@@ -9,6 +9,7 @@ from .contracts import PolicyStatement
 from .iam import policy_document
 from .keys import customer_key
 from .link import ServiceLink
+from .options import child
 from .spec.data import BucketSpec
 
 NONCURRENT_RULE_ID = "expire-noncurrent-versions"
@@ -69,7 +70,7 @@ class Bucket(pulumi.ComponentResource):
 
     def _keep(self, spec: BucketSpec, **kwargs: object) -> pulumi.ResourceOptions:
         """Options of a child that must outlive a `pulumi destroy` while the bucket is protected."""
-        return pulumi.ResourceOptions(parent=self, retain_on_delete=spec.protect, **kwargs)  # type: ignore[arg-type]
+        return child(self, retain_on_delete=spec.protect, **kwargs)
 
     def _key(self, name: str, spec: BucketSpec) -> aws.kms.Key:
         # Deleting the key would make every object unreadable, so it is protected like the
@@ -201,7 +202,7 @@ class Bucket(pulumi.ComponentResource):
                     max_age_seconds=3000,
                 )
             ],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )
 
     def _link(self) -> ServiceLink:

@@ -15,6 +15,7 @@ from .ingress import PlatformOutputs, SharedIngress, from_platform, reference_na
 from .log_key import LogKey
 from .naming import base_name, stack_domain
 from .network import Network
+from .options import child
 from .provider import aws_provider, default_tags
 from .service import Service
 from .spec import ClientSpec
@@ -38,33 +39,35 @@ class ClientStack(pulumi.ComponentResource):
         super().__init__("crane:index:Client", name, None, opts)
         self.spec = spec
         self.tags = default_tags(spec.client, stack, spec.tags, retiring=spec.retire)
-        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
-        child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, child(self))
+        on_provider = child(self, providers=[self.provider])
         retiring = spec.retire
 
         # One key for every log group; its policy admits CloudWatch Logs before any group uses it.
-        self.log_key = LogKey(name, opts=child, retiring=retiring)
+        self.log_key = LogKey(name, opts=on_provider, retiring=retiring)
         logs = self.log_key.arn
         network: NetworkLike
         ingress: SharedIngress | None = None
         if spec.platform:
             # On a platform: its VPC, load balancer and cluster, read from its stack outputs.
             self.platform = pulumi.StackReference(
-                f"{name}-platform", stack_name=reference_name(spec.platform), opts=pulumi.ResourceOptions(parent=self)
+                f"{name}-platform", stack_name=reference_name(spec.platform), opts=child(self)
             )
             network, ingress = from_platform(
                 PlatformOutputs.from_reference(self.platform), rule_priority(spec), maintenance_priority(spec)
             )
         else:
-            network = self.network = Network(name, spec.network, opts=child, log_key_arn=logs)
-        self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=child) if spec.bucket else None
+            network = self.network = Network(name, spec.network, opts=on_provider, log_key_arn=logs)
+        self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=on_provider) if spec.bucket else None
         self.database = (
-            Database(name, spec.database, network, retiring=retiring, home=spec.platform, opts=child, log_key_arn=logs)
+            Database(
+                name, spec.database, network, retiring=retiring, home=spec.platform, opts=on_provider, log_key_arn=logs
+            )
             if spec.database
             else None
         )
         self.access_logs = (  # opt-in
-            AccessLogs(name, spec.access_logs, logged_bucket=self.bucket, opts=child, retiring=retiring)
+            AccessLogs(name, spec.access_logs, logged_bucket=self.bucket, opts=on_provider, retiring=retiring)
             if spec.access_logs
             else None
         )
@@ -76,7 +79,7 @@ class ClientStack(pulumi.ComponentResource):
             network,
             links=links,
             deployment_alarms=deployment_alarms,
-            opts=child,
+            opts=on_provider,
             ingress=ingress,
             deployment_alarm_minutes=tasks_window_minutes(spec.alerts),
             retiring=retiring,
@@ -84,7 +87,7 @@ class ClientStack(pulumi.ComponentResource):
             access_logs_bucket=self.access_logs.bucket_name if self.access_logs and not ingress else None,
         )
         self.waf = (  # opt-in; spec validation refuses it on a platform, whose load balancer is shared
-            Waf(name, spec.service.waf, load_balancer_arn=self.service.load_balancer.arn, opts=child)
+            Waf(name, spec.service.waf, load_balancer_arn=self.service.load_balancer.arn, opts=on_provider)
             if spec.service.waf
             else None
         )
@@ -98,7 +101,7 @@ class ClientStack(pulumi.ComponentResource):
                 database=self.database,
                 tags=self.tags,
                 retiring=retiring,
-                opts=child,
+                opts=on_provider,
             )
             if spec.has_data
             else None
@@ -110,7 +113,7 @@ class ClientStack(pulumi.ComponentResource):
             database=self.database,
             backup=self.backup,
             retiring=retiring,
-            opts=child,
+            opts=on_provider,
         )
 
         self.outputs: dict[str, pulumi.Input[object]] = {

@@ -14,6 +14,7 @@ from .keys import customer_key
 from .link import ServiceLink
 from .log_key import log_key_arn_for
 from .monitoring import enhanced_monitoring
+from .options import child
 from .spec.data import DatabaseSpec, RestoreSpec
 
 if TYPE_CHECKING:
@@ -185,13 +186,13 @@ class Database(pulumi.ComponentResource):
                 from_port=port,
                 to_port=port,
                 description=f"{self.spec.engine} from the service tasks",
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=child(self),
             )
         )
 
     def _protected(self, spec: DatabaseSpec, **kwargs: Any) -> pulumi.ResourceOptions:
         protect = spec.protect and not self._retiring
-        return pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=spec.protect, **kwargs)
+        return child(self, protect=protect, retain_on_delete=spec.protect, **kwargs)
 
     def _key(self, name: str, spec: DatabaseSpec) -> aws.kms.Key:
         # One key for storage, snapshots, the password secret and Performance Insights. Losing
@@ -209,7 +210,7 @@ class Database(pulumi.ComponentResource):
             subnet_group_resource_name(name, home),
             subnet_ids=network.private_subnet_ids,
             description=f"Private subnets of the {name} database",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )
 
     def _security_group(self, name: str, network: NetworkLike) -> aws.ec2.SecurityGroup:
@@ -219,7 +220,7 @@ class Database(pulumi.ComponentResource):
             f"{name}-db-sg",
             vpc_id=network.vpc_id,
             description=f"The {name} database: reachable only from the service tasks",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )
 
     def _parameter_group(self, name: str, spec: DatabaseSpec) -> aws.rds.ParameterGroup:
@@ -234,7 +235,7 @@ class Database(pulumi.ComponentResource):
             family=self._engine.family(spec.version),
             description=f"{name} {spec.engine}: refuses connections without TLS",
             parameters=[{"name": key, "value": value, "apply_method": "immediate"} for key, value in settings],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child(self),
         )
 
     def _performance_insights(self, spec: DatabaseSpec) -> dict[str, Any]:
@@ -308,8 +309,8 @@ class Database(pulumi.ComponentResource):
         # change of it is left to the next restore instead of planned as an update that
         # does nothing.
         kept = spec.protect and not self._retiring
-        return pulumi.ResourceOptions(
-            parent=self,
+        return child(
+            self,
             protect=kept,
             retain_on_delete=kept,
             depends_on=logs,
@@ -328,7 +329,7 @@ class Database(pulumi.ComponentResource):
                 name=f"/aws/rds/instance/{identifier}/{log}",
                 retention_in_days=self.spec.log_retention_days,
                 kms_key_id=self._log_key_arn,
-                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain),
+                opts=child(self, retain_on_delete=retain),
             )
             for log in self._engine.log_exports
         ]

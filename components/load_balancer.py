@@ -7,12 +7,11 @@ a plain 404 from the load balancer itself, never some client's app.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 
 from .contracts import NetworkLike
+from .options import child
 from .service import TLS_POLICY
 from .spec.platform import LoadBalancerSpec, PlatformCertificateSpec
 
@@ -58,9 +57,6 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
-
     def _security_group(self, name: str, network: NetworkLike) -> aws.ec2.SecurityGroup:
         # Egress to the whole VPC on any TCP port: clients' apps listen on ports the platform
         # does not know. Each client's task group admits only its own port, from this group.
@@ -68,7 +64,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             f"{name}-alb-sg",
             vpc_id=network.vpc_id,
             description="Shared load balancer: HTTP(S) from the internet",
-            opts=self._child(),
+            opts=child(self),
         )
         for port in (80, 443):
             aws.vpc.SecurityGroupIngressRule(
@@ -79,7 +75,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
                 to_port=port,
                 cidr_ipv4="0.0.0.0/0",
                 description=f"internet to port {port}",
-                opts=self._child(),
+                opts=child(self),
             )
         vpc = aws.ec2.get_vpc_output(id=network.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self))
         aws.vpc.SecurityGroupEgressRule(
@@ -90,7 +86,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             to_port=65535,
             cidr_ipv4=vpc.cidr_block,
             description="requests and health checks to the clients' tasks",
-            opts=self._child(),
+            opts=child(self),
         )
         return group
 
@@ -106,7 +102,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=spec.deletion_protection,
             idle_timeout=spec.idle_timeout_seconds,
             # Created before the VPC's internet route, it fails with InvalidSubnet.
-            opts=self._child(depends_on=list(network.public_routes)),
+            opts=child(self, depends_on=list(network.public_routes)),
         )
 
     def _certificate(self, name: str, spec: PlatformCertificateSpec) -> pulumi.Input[str]:
@@ -118,7 +114,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             domain_name=spec.domain,
             subject_alternative_names=[f"*.{spec.domain}"] if spec.wildcard else [],
             validation_method="DNS",
-            opts=self._child(),
+            opts=child(self),
         )
         # ACM asks for the same record for a name and its wildcard: one record validates both.
         option = certificate.domain_validation_options[0]
@@ -132,11 +128,11 @@ class SharedLoadBalancer(pulumi.ComponentResource):
                 records=[option.resource_record_value],
                 ttl=300,
                 allow_overwrite=True,
-                opts=self._child(),
+                opts=child(self),
             )
             fqdns = [record.fqdn]
         validation = aws.acm.CertificateValidation(
-            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=self._child()
+            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=child(self)
         )
         return validation.certificate_arn
 
@@ -154,7 +150,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
                     "fixed_response": {"content_type": "text/plain", "message_body": NOT_FOUND, "status_code": "404"},
                 }
             ],
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _redirect(self, name: str) -> aws.lb.Listener:
@@ -166,5 +162,5 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             default_actions=[
                 {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}
             ],
-            opts=self._child(),
+            opts=child(self),
         )

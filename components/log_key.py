@@ -18,6 +18,7 @@ import pulumi_aws as aws
 
 from .iam import policy_document
 from .keys import customer_key
+from .options import child
 
 
 def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str]) -> Any:
@@ -68,7 +69,7 @@ class LogKey(pulumi.ComponentResource):
             # Protected like every Crane It key (policy guardrail data_is_protected): deleting
             # it would make every log it encrypted unreadable, retained log groups of restored
             # instances included. Retiring drops the protection; the key stays (retained).
-            pulumi.ResourceOptions(parent=self, protect=not retiring, retain_on_delete=True),
+            child(self, protect=not retiring, retain_on_delete=True),
             policy=pulumi.Output.json_dumps(log_key_policy(partition, region, account)),
         )
         self.arn = self.key.arn

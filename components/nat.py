@@ -11,12 +11,12 @@ that takes; inbound traffic through the load balancer is not affected.
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from .iam import policy_document
+from .options import child
 
 FCK_NAT_OWNER = "568608671756"
 """The AWS account that publishes the fck-nat AMIs (fck-nat's docs, "Getting a fck-nat AMI")."""
@@ -61,10 +61,10 @@ class NatInstance(pulumi.ComponentResource):
             source_dest_check=False,  # a NAT forwards packets that are not addressed to it
             description=f"{name} NAT instance: private routes point here",
             tags={"Name": f"{name}-nat"},
-            opts=self._child(),
+            opts=child(self),
         )
         # A fixed egress address third parties can allowlist, as with a NAT gateway.
-        self.address = aws.ec2.Eip(f"{name}-nat-eip", domain="vpc", tags={"Name": f"{name}-nat"}, opts=self._child())
+        self.address = aws.ec2.Eip(f"{name}-nat-eip", domain="vpc", tags={"Name": f"{name}-nat"}, opts=child(self))
         self.template = self._launch_template(name)
         self.group = self._group(name, subnet_id)
         self.network_interface_id = self.interface.id
@@ -78,14 +78,11 @@ class NatInstance(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
-
     def _security_group(
         self, name: str, vpc_id: pulumi.Input[str], vpc_cidr: pulumi.Input[str]
     ) -> aws.ec2.SecurityGroup:
         group = aws.ec2.SecurityGroup(
-            f"{name}-nat-sg", vpc_id=vpc_id, description="NAT instance: anything from the VPC out", opts=self._child()
+            f"{name}-nat-sg", vpc_id=vpc_id, description="NAT instance: anything from the VPC out", opts=child(self)
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-nat-in-vpc",
@@ -93,7 +90,7 @@ class NatInstance(pulumi.ComponentResource):
             ip_protocol="-1",
             cidr_ipv4=vpc_cidr,
             description="traffic to translate, from inside the VPC only",
-            opts=self._child(),
+            opts=child(self),
         )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-nat-out",
@@ -101,7 +98,7 @@ class NatInstance(pulumi.ComponentResource):
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
             description="translated traffic to the internet",
-            opts=self._child(),
+            opts=child(self),
         )
         return group
 
@@ -114,7 +111,7 @@ class NatInstance(pulumi.ComponentResource):
                     [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
                 )
             ),
-            opts=self._child(),
+            opts=child(self),
         )
         aws.iam.RolePolicy(
             f"{name}-nat",
@@ -135,9 +132,9 @@ class NatInstance(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=self._child(),
+            opts=child(self),
         )
-        return aws.iam.InstanceProfile(f"{name}-nat", role=role.name, opts=self._child())
+        return aws.iam.InstanceProfile(f"{name}-nat", role=role.name, opts=child(self))
 
     def _launch_template(self, name: str) -> aws.ec2.LaunchTemplate:
         image = aws.ec2.get_ami_output(
@@ -169,7 +166,7 @@ class NatInstance(pulumi.ComponentResource):
                 lambda ids: user_data(ids[0], ids[1])
             ),
             tag_specifications=[{"resource_type": "instance", "tags": {"Name": f"{name}-nat"}}],
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _group(self, name: str, subnet_id: pulumi.Input[str]) -> aws.autoscaling.Group:
@@ -186,5 +183,5 @@ class NatInstance(pulumi.ComponentResource):
             health_check_grace_period=120,
             enabled_metrics=[aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES],
             metrics_granularity="1Minute",
-            opts=self._child(),
+            opts=child(self),
         )

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from .iam import policy_document
 from .log_key import log_key_arn_for
 from .nat import NatInstance
+from .options import child
 from .spec.network import NetworkSpec
 
 
@@ -112,7 +113,7 @@ class Network(pulumi.ComponentResource):
         self.nat_gateways = self._nat_gateways(name, spec) if spec.nat in ("gateway", "single") else []
         if spec.nat == "instance":
             self.nat_instance = NatInstance(
-                name, self.vpc.id, self.vpc.cidr_block, self.public_subnets[0].id, opts=self._child()
+                name, self.vpc.id, self.vpc.cidr_block, self.public_subnets[0].id, opts=child(self)
             )
         self.private_route_tables = self._private_routes(name)
         self._s3_endpoint(name)
@@ -143,9 +144,6 @@ class Network(pulumi.ComponentResource):
             "private_subnet_ids": self.private_subnet_ids,
         }
 
-    def _child(self, **kwargs: object) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
-
     def _availability_zones(self, spec: NetworkSpec) -> list[pulumi.Output[str]]:
         # Only the region's standard zones: Local and Wavelength Zones are opt-in, and an ALB
         # or NAT gateway placed in one would fail or cost differently.
@@ -164,7 +162,7 @@ class Network(pulumi.ComponentResource):
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": f"{name}-vpc"},
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _lock_default_security_group(self, name: str) -> aws.ec2.DefaultSecurityGroup:
@@ -176,12 +174,12 @@ class Network(pulumi.ComponentResource):
             ingress=[],
             egress=[],
             tags={"Name": f"{name}-default-locked"},
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _internet_gateway(self, name: str) -> aws.ec2.InternetGateway:
         return aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=self._child()
+            f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=child(self)
         )
 
     def _subnet(self, name: str, tier: str, index: int, cidr: str) -> aws.ec2.Subnet:
@@ -194,25 +192,25 @@ class Network(pulumi.ComponentResource):
             availability_zone=self._zones[index],
             map_public_ip_on_launch=False,
             tags={"Name": f"{name}-{tier}-{index}", "tier": tier},
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _public_routes(self, name: str) -> aws.ec2.RouteTable:
         table = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=self._child()
+            f"{name}-public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=child(self)
         )
         route = aws.ec2.Route(
             f"{name}-public-default",
             route_table_id=table.id,
             destination_cidr_block="0.0.0.0/0",
             gateway_id=self._gateway.id,
-            opts=self._child(),
+            opts=child(self),
         )
         self.public_routes.append(route)
         for i, subnet in enumerate(self.public_subnets):
             self.public_routes.append(
                 aws.ec2.RouteTableAssociation(
-                    f"{name}-public-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
+                    f"{name}-public-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=child(self)
                 )
             )
         return table
@@ -224,7 +222,7 @@ class Network(pulumi.ComponentResource):
         gateways = []
         for i in range(count):
             address = aws.ec2.Eip(
-                f"{name}-nat-{i}-eip", domain="vpc", tags={"Name": f"{name}-nat-{i}"}, opts=self._child()
+                f"{name}-nat-{i}-eip", domain="vpc", tags={"Name": f"{name}-nat-{i}"}, opts=child(self)
             )
             gateways.append(
                 aws.ec2.NatGateway(
@@ -233,7 +231,7 @@ class Network(pulumi.ComponentResource):
                     subnet_id=self.public_subnets[i].id,
                     tags={"Name": f"{name}-nat-{i}"},
                     # AWS: a NAT gateway needs the internet gateway attached before it works.
-                    opts=self._child(depends_on=[self._gateway]),
+                    opts=child(self, depends_on=[self._gateway]),
                 )
             )
         return gateways
@@ -246,7 +244,7 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{i}-rt",
                 vpc_id=self.vpc.id,
                 tags={"Name": f"{name}-private-{i}"},
-                opts=self._child(),
+                opts=child(self),
             )
             target = self._egress_target(i)
             if target:  # `nat: none`: no way out; only the S3 endpoint and the VPC
@@ -255,12 +253,12 @@ class Network(pulumi.ComponentResource):
                         f"{name}-private-{i}-default",
                         route_table_id=table.id,
                         destination_cidr_block="0.0.0.0/0",
-                        opts=self._child(),
+                        opts=child(self),
                         **target,
                     )
                 )
             association = aws.ec2.RouteTableAssociation(
-                f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self._child()
+                f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=child(self)
             )
             self.private_routes.append(association)
             tables.append(table)
@@ -285,7 +283,7 @@ class Network(pulumi.ComponentResource):
             vpc_endpoint_type="Gateway",
             route_table_ids=[table.id for table in self.private_route_tables],
             tags={"Name": f"{name}-s3"},
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _flow_logs(self, name: str, spec: NetworkSpec) -> aws.cloudwatch.LogGroup:
@@ -293,7 +291,7 @@ class Network(pulumi.ComponentResource):
             f"{name}-flow-logs",
             retention_in_days=spec.flow_log_retention_days,
             kms_key_id=log_key_arn_for(name, self._log_key_arn, self),
-            opts=self._child(),
+            opts=child(self),
         )
         role = self._flow_log_role(name, group)
         aws.ec2.FlowLog(
@@ -304,7 +302,7 @@ class Network(pulumi.ComponentResource):
             log_destination=group.arn,
             iam_role_arn=role.arn,
             tags={"Name": f"{name}-vpc"},
-            opts=self._child(),
+            opts=child(self),
         )
         return group
 
@@ -332,7 +330,7 @@ class Network(pulumi.ComponentResource):
                 ]
             )
         )
-        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=trust, opts=self._child())
+        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=trust, opts=child(self))
         # The group exists already, so the service only needs to write streams into it.
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
@@ -353,6 +351,6 @@ class Network(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=self._child(),
+            opts=child(self),
         )
         return role

@@ -18,6 +18,7 @@ from .ingress import PlatformOutputs
 from .load_balancer import SharedLoadBalancer
 from .log_key import LogKey
 from .network import Network
+from .options import child
 from .platform_alarms import PlatformAlarms
 from .provider import aws_provider, default_tags
 from .spec.platform import PlatformSpec
@@ -39,14 +40,16 @@ class PlatformStack(pulumi.ComponentResource):
         super().__init__("crane:index:Platform", name, None, opts)
         self.spec = spec
         self.tags = default_tags(spec.platform, stack, spec.tags)
-        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, pulumi.ResourceOptions(parent=self))
-        child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, child(self))
+        on_provider = child(self, providers=[self.provider])
 
         # The platform's flow logs are encrypted like a client's (log_key.py).
-        self.log_key = LogKey(name, opts=child)
-        self.network = Network(name, spec.network, opts=child, log_key_arn=self.log_key.arn)
-        self.load_balancer = SharedLoadBalancer(name, spec.load_balancer, spec.certificate, self.network, opts=child)
-        self.cluster = self._cluster(name, child)
+        self.log_key = LogKey(name, opts=on_provider)
+        self.network = Network(name, spec.network, opts=on_provider, log_key_arn=self.log_key.arn)
+        self.load_balancer = SharedLoadBalancer(
+            name, spec.load_balancer, spec.certificate, self.network, opts=on_provider
+        )
+        self.cluster = self._cluster(name, on_provider)
         nat = self.network.nat_instance
         self.alarms = PlatformAlarms(
             name,
@@ -54,7 +57,7 @@ class PlatformStack(pulumi.ComponentResource):
             self.load_balancer.arn_suffix,
             nat_gateway_ids=[gateway.id for gateway in getattr(self.network, "nat_gateways", [])],
             nat_group_name=nat.group_name if nat is not None else None,
-            opts=child,
+            opts=on_provider,
         )
         self.exports = PlatformOutputs(
             vpc_id=self.network.vpc_id,

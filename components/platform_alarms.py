@@ -20,6 +20,7 @@ import pulumi_aws as aws
 
 from .iam import policy_document
 from .keys import customer_key
+from .options import child
 from .spec.platform import PlatformAlertsSpec
 
 PERIOD = 60
@@ -51,7 +52,7 @@ class PlatformAlarms(pulumi.ComponentResource):
             f"{name}-alerts-topic",
             display_name=f"{name} platform alerts",
             kms_master_key_id=self.key.arn,
-            opts=self._child(),
+            opts=child(self),
         )
         for email in spec.emails:
             # Named after a digest of the address, so reordering the list replaces nothing.
@@ -61,7 +62,7 @@ class PlatformAlarms(pulumi.ComponentResource):
                 topic=self.topic.arn,
                 protocol="email",
                 endpoint=email,
-                opts=self._child(),
+                opts=child(self),
             )
         self._topic_policy(name)
         self.alarms = {"elb-5xx": self._elb_errors(name, load_balancer_arn_suffix)}
@@ -73,9 +74,6 @@ class PlatformAlarms(pulumi.ComponentResource):
         self.register_outputs(
             {"topic_arn": self.topic_arn, "alarm_names": {key: alarm.name for key, alarm in self.alarms.items()}}
         )
-
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)
 
     def _key(self, name: str) -> aws.kms.Key:
         # As for a client's topic: CloudWatch must be able to encrypt what it publishes.
@@ -103,7 +101,7 @@ class PlatformAlarms(pulumi.ComponentResource):
         return customer_key(
             f"{name}-alerts-key",
             f"Encrypts the {name} platform alert topic",
-            pulumi.ResourceOptions(parent=self, protect=True),
+            child(self, protect=True),
             policy=policy,
         )
 
@@ -128,7 +126,7 @@ class PlatformAlarms(pulumi.ComponentResource):
                 ]
             )
         )
-        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self._child())
+        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=child(self))
 
     def _alarm(self, name: str, key: str, title: str, description: str, **args: Any) -> aws.cloudwatch.MetricAlarm:
         minutes = self.spec.sustained_minutes
@@ -141,7 +139,7 @@ class PlatformAlarms(pulumi.ComponentResource):
             period=PERIOD,
             evaluation_periods=minutes,
             datapoints_to_alarm=minutes,
-            opts=self._child(),
+            opts=child(self),
             **args,
         )
 

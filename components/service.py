@@ -17,6 +17,7 @@ from .contracts import DataLink, NetworkLike
 from .log_key import log_key_arn_for
 from .maintenance import OWN_LISTENER_PRIORITY, maintenance_rule
 from .network import task_placement
+from .options import child
 from .rollout import DEREGISTRATION_DELAY, rollout_timeouts
 from .spec.service import AutoscalingSpec, ServiceSpec
 from .task_iam import execution_policy, execution_trust, task_policy, task_trust
@@ -122,15 +123,12 @@ class Service(pulumi.ComponentResource):
             outputs["certificate_validation_record"] = self.certificate_validation_record
         self.register_outputs(outputs)
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
-
     def _log_group(self, name: str, spec: ServiceSpec) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
             f"{name}-app-logs",
             retention_in_days=spec.log_retention_days,
             kms_key_id=log_key_arn_for(name, self._log_key_arn, self, retiring=self._retiring),
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _exec_sessions(self, name: str) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:
@@ -151,14 +149,14 @@ class Service(pulumi.ComponentResource):
     def _execution_role(self, name: str, spec: ServiceSpec) -> aws.iam.Role:
         # No AmazonECSTaskExecutionRolePolicy: it reads every repository and log group in the
         # account. This role may write this app's logs, pull its image, read its secrets.
-        role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=self._child())
+        role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=child(self))
         repository_arn = self.repository.arn if self.repository else images.ecr_repository_arn(spec.image or "")
         self._grants.append(
             aws.iam.RolePolicy(
                 f"{name}-execution",
                 role=role.id,
                 policy=execution_policy(self.log_group.arn, repository_arn, self._secrets(), self._links),
-                opts=self._child(),
+                opts=child(self),
             )
         )
         return role
@@ -168,7 +166,7 @@ class Service(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-task",
             assume_role_policy=task_trust(self._account, self._region, self._partition),
-            opts=self._child(),
+            opts=child(self),
         )
         extra = (
             exec_access.task_statements(self.exec_log_group.arn, self.exec_key.arn)
@@ -177,7 +175,7 @@ class Service(pulumi.ComponentResource):
         )
         policy = task_policy(self._links, extra)
         if policy is not None:
-            self._grants.append(aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=self._child()))
+            self._grants.append(aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=child(self)))
         return role
 
     def _environment(self) -> dict[str, pulumi.Input[str]]:
@@ -211,7 +209,7 @@ class Service(pulumi.ComponentResource):
             # IAM is eventually consistent and the role ARN exists before its policy: a new
             # revision (a first deploy, a reset's new secret) waits for the grants it needs,
             # or its first tasks fail with ResourceInitializationError.
-            opts=self._child(depends_on=self._grants),
+            opts=child(self, depends_on=self._grants),
         )
 
     def _cluster(self, name: str) -> aws.ecs.Cluster:
@@ -227,7 +225,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-cluster",
             settings=[{"name": "containerInsights", "value": "enhanced"}],
             configuration=configuration,
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _security_groups(
@@ -239,13 +237,13 @@ class Service(pulumi.ComponentResource):
             f"{name}-alb-sg",
             vpc_id=network.vpc_id,
             description="Load balancer: HTTP(S) from the internet",
-            opts=self._child(),
+            opts=child(self),
         )
         tasks = aws.ec2.SecurityGroup(
             f"{name}-task-sg",
             vpc_id=network.vpc_id,
             description="App tasks: the app port from the load balancer",
-            opts=self._child(),
+            opts=child(self),
         )
         for port in (80, 443) if spec.https else (80,):
             aws.vpc.SecurityGroupIngressRule(
@@ -256,7 +254,7 @@ class Service(pulumi.ComponentResource):
                 to_port=port,
                 cidr_ipv4=_WORLD,
                 description=f"internet to port {port}",
-                opts=self._child(),
+                opts=child(self),
             )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-alb-out-tasks",
@@ -266,7 +264,7 @@ class Service(pulumi.ComponentResource):
             to_port=spec.port,
             referenced_security_group_id=tasks.id,
             description="requests and health checks to tasks",
-            opts=self._child(),
+            opts=child(self),
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-task-in-alb",
@@ -276,7 +274,7 @@ class Service(pulumi.ComponentResource):
             to_port=spec.port,
             referenced_security_group_id=alb.id,
             description="app port from the load balancer",
-            opts=self._child(),
+            opts=child(self),
         )
         # Tasks call ECR, Secrets Manager, CloudWatch, S3, the database and third-party APIs.
         aws.vpc.SecurityGroupEgressRule(
@@ -285,7 +283,7 @@ class Service(pulumi.ComponentResource):
             ip_protocol="-1",
             cidr_ipv4=_WORLD,
             description="app egress",
-            opts=self._child(),
+            opts=child(self),
         )
         return alb, tasks
 
@@ -309,7 +307,7 @@ class Service(pulumi.ComponentResource):
             ),
             # An internet-facing load balancer created before the VPC's internet route fails
             # with InvalidSubnet (terraform-provider-aws #3494, #4587).
-            opts=self._child(depends_on=list(network.public_routes)),
+            opts=child(self, depends_on=list(network.public_routes)),
         )
 
     def _target_group(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.lb.TargetGroup:
@@ -332,7 +330,7 @@ class Service(pulumi.ComponentResource):
                 "healthy_threshold": check.healthy_threshold,
                 "unhealthy_threshold": check.unhealthy_threshold,
             },
-            opts=self._child(),
+            opts=child(self),
         )
 
     def _certificate(
@@ -343,7 +341,7 @@ class Service(pulumi.ComponentResource):
         if not spec.domain:
             return None, None
         certificate = aws.acm.Certificate(
-            f"{name}-cert", domain_name=spec.domain, validation_method="DNS", opts=self._child()
+            f"{name}-cert", domain_name=spec.domain, validation_method="DNS", opts=child(self)
         )
         option = certificate.domain_validation_options[0]
         record = pulumi.Output.all(
@@ -359,7 +357,7 @@ class Service(pulumi.ComponentResource):
                 records=[option.resource_record_value],
                 ttl=300,
                 allow_overwrite=True,
-                opts=self._child(),
+                opts=child(self),
             )
             fqdns = [validation_record.fqdn]
         else:
@@ -378,7 +376,7 @@ class Service(pulumi.ComponentResource):
         # The listener takes the ARN from the validation, so it is created only once ACM has
         # issued the certificate (an HTTPS listener refuses a pending one).
         validation = aws.acm.CertificateValidation(
-            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=self._child()
+            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=child(self)
         )
         return validation.certificate_arn, record
 
@@ -393,7 +391,7 @@ class Service(pulumi.ComponentResource):
                 port=80,
                 protocol="HTTP",
                 default_actions=forward,
-                opts=self._child(),
+                opts=child(self),
             )
             if spec.maintenance:
                 maintenance_rule(name, http.arn, OWN_LISTENER_PRIORITY, None, self)
@@ -406,7 +404,7 @@ class Service(pulumi.ComponentResource):
             ssl_policy=TLS_POLICY,
             certificate_arn=self.certificate_arn,
             default_actions=forward,
-            opts=self._child(),
+            opts=child(self),
         )
         redirect = aws.lb.Listener(
             f"{name}-http",
@@ -419,7 +417,7 @@ class Service(pulumi.ComponentResource):
                     "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
                 }
             ],
-            opts=self._child(),
+            opts=child(self),
         )
         if spec.domain and spec.hosted_zone_id:
             aws.route53.Record(
@@ -434,7 +432,7 @@ class Service(pulumi.ComponentResource):
                         "evaluate_target_health": True,
                     }
                 ],
-                opts=self._child(),
+                opts=child(self),
             )
         if spec.maintenance:
             maintenance_rule(name, https.arn, OWN_LISTENER_PRIORITY, None, self)
@@ -489,7 +487,8 @@ class Service(pulumi.ComponentResource):
             # ECS refuses a target group that is not attached to a load balancer yet, and tasks
             # need their way out (NAT, or the internet gateway with `nat: none`) to pull the
             # image and read their secrets.
-            opts=self._child(
+            opts=child(
+                self,
                 depends_on=[*self.listeners, *network.private_routes, *network.public_routes],
                 ignore_changes=ignore,
                 custom_timeouts=rollout_timeouts(spec, self._bake_minutes if self._deployment_alarms else 0),
@@ -504,7 +503,7 @@ class Service(pulumi.ComponentResource):
             resource_id=pulumi.Output.format("service/{0}/{1}", self.cluster_name, self.service.name),
             min_capacity=scaling.min,
             max_capacity=scaling.max,
-            opts=self._child(),
+            opts=child(self),
         )
         metrics = {
             "cpu": ("ECSServiceAverageCPUUtilization", scaling.cpu_percent),
@@ -526,7 +525,7 @@ class Service(pulumi.ComponentResource):
                     "scale_out_cooldown": 60,
                     "scale_in_cooldown": 300,
                 },
-                opts=self._child(),
+                opts=child(self),
             )
 
     def _url(self, spec: ServiceSpec) -> pulumi.Output[str]:

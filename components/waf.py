@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .options import child
 from .spec.security import WafSpec
 
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
@@ -64,7 +65,7 @@ class Waf(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("crane:index:Waf", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        under_waf = child(self)
         # No explicit name: the provider names it uniquely, so two stacks of a client never collide.
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-waf",
@@ -73,10 +74,10 @@ class Waf(pulumi.ComponentResource):
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=web_acl_rules(spec),
             visibility_config=_visibility(f"{name}-waf"),
-            opts=child,
+            opts=under_waf,
         )
         aws.wafv2.WebAclAssociation(
-            f"{name}-waf", resource_arn=load_balancer_arn, web_acl_arn=self.web_acl.arn, opts=child
+            f"{name}-waf", resource_arn=load_balancer_arn, web_acl_arn=self.web_acl.arn, opts=under_waf
         )
         self.web_acl_arn = self.web_acl.arn
         self.register_outputs({"web_acl_arn": self.web_acl_arn})
