@@ -16,3 +16,8 @@ DEPLOYMENT_ALARMS = (SERVICE_MEMORY, HTTP_5XX, SERVICE_TASKS)
 def alarm_name(client: str, title: str) -> str:
     """The CloudWatch alarm name, readable as an email subject: ``acme: service memory high``."""
     return f"{client}: {title}"
+
+
+def dashboard_name(client: str) -> str:
+    """The client's CloudWatch dashboard (dashboards are global to the account: it carries the name)."""
+    return f"{client}-overview"

@@ -185,7 +185,7 @@ class Alarms(pulumi.ComponentResource):
         return aws.cloudwatch.MetricAlarm(
             f"{name}-alarm-{key}",
             name=alarm_names.alarm_name(name, title),
-            alarm_description=f"{description} Dashboard: {name}-overview.",
+            alarm_description=f"{description} Dashboard: {alarm_names.dashboard_name(name)}.",
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
             opts=child(self),
@@ -460,7 +460,7 @@ class Alarms(pulumi.ComponentResource):
         # Dashboards are global to the account, so the name carries the client.
         return aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
-            dashboard_name=f"{name}-overview",
+            dashboard_name=alarm_names.dashboard_name(name),
             dashboard_body=pulumi.Output.json_dumps(body),
             opts=child(self),
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from .facts.schedules import SCHEDULE_TIMEZONE
 from .iam import policy_document
 from .keys import customer_key
 from .options import child
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 # windows overlap into one job for the longer retention, and a copy action then runs only if
 # its own rule ran. Snapshots start after the database's backup (02:00-03:00) and Sunday
 # maintenance (03:30-04:30) windows.
-TIMEZONE = "Etc/UTC"
 CONTINUOUS_SCHEDULE = "cron(0 0 * * ? *)"
 """A continuous rule still needs a schedule: AWS Backup uses it to resync the recovery point."""
 DAILY_SCHEDULE = "cron(0 5 * * ? *)"
@@ -230,7 +230,7 @@ class Backup(pulumi.ComponentResource):
         spec = self.spec
         common: dict[str, Any] = {
             "target_vault_name": self.vault.name,
-            "schedule_expression_timezone": TIMEZONE,
+            "schedule_expression_timezone": SCHEDULE_TIMEZONE,
             "start_window": START_WINDOW_MINUTES,
             "completion_window": COMPLETION_WINDOW_MINUTES,
             "recovery_point_tags": dict(tags),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from . import env_names
 from .contracts import PolicyStatement
 from .iam import policy_document
 from .keys import customer_key
@@ -226,6 +227,6 @@ class Bucket(pulumi.ComponentResource):
             },
         ]
         return ServiceLink(
-            environment={"BUCKET_NAME": self.bucket_name, "BUCKET_REGION": self.region},
+            environment={env_names.BUCKET_NAME: self.bucket_name, env_names.BUCKET_REGION: self.region},
             task_statements=statements,
         )

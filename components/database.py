@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from . import env_names
 from .facts import rds
 from .keys import customer_key
 from .link import ServiceLink
@@ -417,15 +418,15 @@ class Database(pulumi.ComponentResource):
         ]
         return ServiceLink(
             environment={
-                "DB_SECRET_ARN": self.secret_arn,
-                "DB_HOST": self.instance.address,
-                "DB_PORT": str(self._engine.port),
-                "DB_NAME": spec.name,
-                "DB_USER": spec.username,
-                "DB_ENGINE": spec.engine,
+                env_names.DB_SECRET_ARN: self.secret_arn,
+                env_names.DB_HOST: self.instance.address,
+                env_names.DB_PORT: str(self._engine.port),
+                env_names.DB_NAME: spec.name,
+                env_names.DB_USER: spec.username,
+                env_names.DB_ENGINE: spec.engine,
             },
             # The RDS-managed secret is JSON {"username": ..., "password": ...}.
-            secrets={"DB_PASSWORD": pulumi.Output.concat(self.secret_arn, ":password::")},
+            secrets={env_names.DB_PASSWORD: pulumi.Output.concat(self.secret_arn, ":password::")},
             execution_statements=read_password,
             # RDS rotates the managed password (every 7 days by default) but ECS injects
             # DB_PASSWORD only at task start, so the app may re-read DB_SECRET_ARN itself when

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
+from .facts.schedules import SCHEDULE_TIMEZONE
 from .spec import RestoreTestingSpec
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def restore_tests(
         f"{name}-restore-tests",
         name=api_name(name, "restore_tests"),
         schedule_expression=settings.schedule,
-        schedule_expression_timezone="Etc/UTC",
+        schedule_expression_timezone=SCHEDULE_TIMEZONE,
         start_window_hours=settings.start_window_hours,
         recovery_point_selection=aws.backup.RestoreTestingPlanRecoveryPointSelectionArgs(
             # The newest point is what a real incident would restore first.

@@ -24,6 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..facts import tags as tag_keys
 from ..reset_plan import (
     DEFAULT_PART_SIZE,
     Action,
@@ -43,7 +44,6 @@ HELP = "roll a versioned S3 bucket back to its state at a past time, keeping eve
 COPY_OBJECT_LIMIT = 5 * 1024**3
 """Largest source CopyObject accepts (5 GiB); bigger versions are copied with UploadPartCopy."""
 DEFAULT_WORKERS = 8
-MANAGED_BY = ("managed-by", "crane-it")
 COPIED_HEADERS = (
     "ContentType",
     "ContentEncoding",
@@ -305,7 +305,7 @@ def _source(bucket: str, action: Action) -> dict[str, str]:
 
 def find_client_bucket(client: S3Client, slug: str) -> str:
     """Return the one bucket tagged client=<slug> and managed-by=crane-it."""
-    wanted = {"client": slug, MANAGED_BY[0]: MANAGED_BY[1]}
+    wanted = {tag_keys.CLIENT: slug, tag_keys.MANAGED_BY: tag_keys.MANAGED_BY_VALUE}
     matches, unreadable = [], []
     pages = client.get_paginator("list_buckets").paginate()
     for bucket in (item["Name"] for page in pages for item in page.get("Buckets", [])):

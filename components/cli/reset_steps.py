@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import reset_flow as flow
+from ..env_names import DB_HOST
 from ..reset_plan import ResetError
 from . import ops
 from . import reset as command
@@ -184,7 +185,7 @@ def _verify(ctx: Context, state: flow.ResetState) -> dict[str, str]:
         address = rds.describe_db_instances(DBInstanceIdentifier=state.restored)["DBInstances"][0]["Endpoint"][
             "Address"
         ]
-        if env.get("DB_HOST") != address:
+        if env.get(DB_HOST) != address:
             raise ops.OpsError(f"the service's DB_HOST is {env.get('DB_HOST')}, not the restored {address}")
         found["db_host"] = address
     if state.image and container.get("image") != state.image:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ..env_names import BUCKET_ENV, DATABASE_ENV, DATABASE_SECRETS
 from ..facts import tags as tag_keys
 from ..facts.regions import Region
 from .alerts import AlertsSpec
@@ -26,9 +27,6 @@ TagValue = Annotated[
 RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING})
 
 # Environment names the stack sets itself from the bucket and the database.
-BUCKET_ENV = ("BUCKET_NAME", "BUCKET_REGION")
-DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_ENGINE", "DB_SECRET_ARN")
-DATABASE_SECRETS = ("DB_PASSWORD",)
 
 
 class ClientSpec(StrictModel):
