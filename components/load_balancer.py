@@ -10,6 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from .certificates import validation_record
 from .contracts import NetworkLike
 from .options import child
 from .service import TLS_POLICY
@@ -116,21 +117,9 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             validation_method="DNS",
             opts=child(self),
         )
-        # ACM asks for the same record for a name and its wildcard: one record validates both.
-        option = certificate.domain_validation_options[0]
         fqdns: list[pulumi.Input[str]] = []
         if spec.hosted_zone_id:
-            record = aws.route53.Record(
-                f"{name}-cert-validation",
-                zone_id=spec.hosted_zone_id,
-                name=option.resource_record_name,
-                type=option.resource_record_type,
-                records=[option.resource_record_value],
-                ttl=300,
-                allow_overwrite=True,
-                opts=child(self),
-            )
-            fqdns = [record.fqdn]
+            fqdns = [validation_record(self, name, certificate, spec.hosted_zone_id).fqdn]
         validation = aws.acm.CertificateValidation(
             f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=child(self)
         )

@@ -12,6 +12,7 @@ from . import exec_access
 from . import image as images
 from . import ingress as shared
 from .access_logs import ALB_PREFIX
+from .certificates import validation_record
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
 from .log_key import log_key_arn_for
@@ -349,17 +350,7 @@ class Service(pulumi.ComponentResource):
         )
         fqdns: list[pulumi.Input[str]] = []
         if spec.hosted_zone_id:
-            validation_record = aws.route53.Record(
-                f"{name}-cert-validation",
-                zone_id=spec.hosted_zone_id,
-                name=option.resource_record_name,
-                type=option.resource_record_type,
-                records=[option.resource_record_value],
-                ttl=300,
-                allow_overwrite=True,
-                opts=child(self),
-            )
-            fqdns = [validation_record.fqdn]
+            fqdns = [validation_record(self, name, certificate, spec.hosted_zone_id).fqdn]
         else:
             # Without the zone, `pulumi up` waits at the validation below until someone adds
             # the record by hand; say which record while it waits.
