@@ -19,7 +19,7 @@ from . import alarm_names
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .facts.rds import default_max_connections, usable_connections
-from .iam import policy_document
+from .iam import account_administers_key, policy_document
 from .keys import customer_key
 from .options import child
 from .spec.alerts import AlertsSpec
@@ -93,17 +93,10 @@ class Alarms(pulumi.ComponentResource):
         # their publishes fail, noted only in alarm history and FailedInvocations metrics. The
         # topic needs a key whose policy lets them encrypt. AWS does not support aws:SourceAccount/SourceArn conditions in a key
         # policy for EventBridge-to-encrypted-topic, so the topic policy does the scoping.
-        root = pulumi.Output.format("arn:{0}:iam::{1}:root", self._partition, self._account)
         policy = pulumi.Output.json_dumps(
             policy_document(
                 [
-                    {
-                        "Sid": "AccountAdministers",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": root},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
+                    account_administers_key(self._partition, self._account),
                     {
                         "Sid": "AlarmsAndEventsEncryptMessages",
                         "Effect": "Allow",

@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .iam import policy_document
+from .iam import account_administers_key, policy_document
 from .keys import customer_key
 
 AGENT_PATHS = ("/var/lib/amazon", "/var/log/amazon")
@@ -34,20 +34,13 @@ def session_key(
     name: str, partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str], parent: Any
 ) -> aws.kms.Key:
     """The key of the sessions and their log group; CloudWatch Logs may use it for this group only."""
-    root = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account)
     log_group_arn = pulumi.Output.format(
         "arn:{0}:logs:{1}:{2}:log-group:{3}-exec-sessions*", partition, region, account, name
     )
     policy = pulumi.Output.json_dumps(
         policy_document(
             [
-                {
-                    "Sid": "AccountAdministers",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": root},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
+                account_administers_key(partition, account),
                 {
                     "Sid": "LogsEncryptSessionLogs",
                     "Effect": "Allow",

@@ -13,3 +13,18 @@ def policy_document(statements: pulumi.Input[Sequence[Any]]) -> dict[str, Any]:
     """A policy (or trust) document holding ``statements``; values may be Pulumi Inputs
     (render it with ``pulumi.Output.json_dumps``)."""
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def account_administers_key(partition: pulumi.Input[str], account: pulumi.Input[str]) -> dict[str, Any]:
+    """The key-policy statement that keeps a customer key manageable by its account's IAM.
+
+    Without it only the statements in the key policy grant access, and a mistake there
+    makes the key unmanageable (KMS's default key policy is exactly this statement).
+    """
+    return {
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Principal": {"AWS": pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account)},
+        "Action": "kms:*",
+        "Resource": "*",
+    }

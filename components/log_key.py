@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .iam import policy_document
+from .iam import account_administers_key, policy_document
 from .keys import customer_key
 from .options import child
 
@@ -26,13 +26,7 @@ def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], acco
     region may use it for its own log groups only."""
     return policy_document(
         [
-            {
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account)},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+            account_administers_key(partition, account),
             {
                 "Sid": "CloudWatchLogsEncryptsThisAccountsGroups",
                 "Effect": "Allow",

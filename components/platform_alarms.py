@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .iam import policy_document
+from .iam import account_administers_key, policy_document
 from .keys import customer_key
 from .options import child
 from .spec.platform import PlatformAlertsSpec
@@ -77,17 +77,10 @@ class PlatformAlarms(pulumi.ComponentResource):
 
     def _key(self, name: str) -> aws.kms.Key:
         # As for a client's topic: CloudWatch must be able to encrypt what it publishes.
-        root = pulumi.Output.format("arn:{0}:iam::{1}:root", self._partition, self._account)
         policy = pulumi.Output.json_dumps(
             policy_document(
                 [
-                    {
-                        "Sid": "AccountAdministers",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": root},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
+                    account_administers_key(self._partition, self._account),
                     {
                         "Sid": "AlarmsEncryptMessages",
                         "Effect": "Allow",
