@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .maintenance import maintenance_rule
+from .options import child
 from .spec.service import ServiceSpec
 
 
@@ -121,33 +122,40 @@ def from_platform(
 
 
 def task_security_group(
-    name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str], ingress: SharedIngress, parent: pulumi.Resource
+    name: str,
+    port: int,
+    vpc_id: pulumi.Input[str],
+    load_balancer_security_group_id: pulumi.Input[str],
+    parent: pulumi.Resource,
+    source: str = "platform load balancer",
 ) -> aws.ec2.SecurityGroup:
-    """The client's task group: its app port from the platform load balancer only; any egress."""
-    child = pulumi.ResourceOptions(parent=parent)
+    """The tasks' group: the app ``port`` from the load balancer's group only; any egress.
+
+    Shared by a client's own load balancer (``source="load balancer"``) and a platform's;
+    ``source`` words the descriptions, and a group's description is replace-only.
+    """
+    opts = child(parent)
     group = aws.ec2.SecurityGroup(
-        f"{name}-task-sg",
-        vpc_id=vpc_id,
-        description="App tasks: the app port from the platform load balancer",
-        opts=child,
+        f"{name}-task-sg", vpc_id=vpc_id, description=f"App tasks: the app port from the {source}", opts=opts
     )
     aws.vpc.SecurityGroupIngressRule(
         f"{name}-task-in-alb",
         security_group_id=group.id,
         ip_protocol="tcp",
-        from_port=spec.port,
-        to_port=spec.port,
-        referenced_security_group_id=ingress.load_balancer_security_group_id,
-        description="app port from the platform load balancer",
-        opts=child,
+        from_port=port,
+        to_port=port,
+        referenced_security_group_id=load_balancer_security_group_id,
+        description=f"app port from the {source}",
+        opts=opts,
     )
+    # Tasks call ECR, Secrets Manager, CloudWatch, S3, the database and third-party APIs.
     aws.vpc.SecurityGroupEgressRule(
         f"{name}-task-out",
         security_group_id=group.id,
         ip_protocol="-1",
         cidr_ipv4="0.0.0.0/0",
         description="app egress",
-        opts=child,
+        opts=opts,
     )
     return group
 

@@ -92,7 +92,9 @@ class Service(pulumi.ComponentResource):
         else:
             self.cluster_arn = pulumi.Output.from_input(ingress.cluster_arn)
             self.cluster_name = pulumi.Output.from_input(ingress.cluster_name)
-            self.task_security_group = shared.task_security_group(name, spec, network.vpc_id, ingress, self)
+            self.task_security_group = shared.task_security_group(
+                name, spec.port, network.vpc_id, ingress.load_balancer_security_group_id, self
+            )
             self.load_balancer_arn_suffix = pulumi.Output.from_input(ingress.load_balancer_arn_suffix)
         self.target_group = self._target_group(name, spec, network)
         self.certificate_arn, self.certificate_validation_record = self._certificate(name, spec)
@@ -240,12 +242,7 @@ class Service(pulumi.ComponentResource):
             description="Load balancer: HTTP(S) from the internet",
             opts=child(self),
         )
-        tasks = aws.ec2.SecurityGroup(
-            f"{name}-task-sg",
-            vpc_id=network.vpc_id,
-            description="App tasks: the app port from the load balancer",
-            opts=child(self),
-        )
+        tasks = shared.task_security_group(name, spec.port, network.vpc_id, alb.id, self, source="load balancer")
         for port in (80, 443) if spec.https else (80,):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-alb-in-{port}",
@@ -265,25 +262,6 @@ class Service(pulumi.ComponentResource):
             to_port=spec.port,
             referenced_security_group_id=tasks.id,
             description="requests and health checks to tasks",
-            opts=child(self),
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-task-in-alb",
-            security_group_id=tasks.id,
-            ip_protocol="tcp",
-            from_port=spec.port,
-            to_port=spec.port,
-            referenced_security_group_id=alb.id,
-            description="app port from the load balancer",
-            opts=child(self),
-        )
-        # Tasks call ECR, Secrets Manager, CloudWatch, S3, the database and third-party APIs.
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-task-out",
-            security_group_id=tasks.id,
-            ip_protocol="-1",
-            cidr_ipv4=_WORLD,
-            description="app egress",
             opts=child(self),
         )
         return alb, tasks
