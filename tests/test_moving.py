@@ -9,22 +9,14 @@ network it lives in, because RDS refuses to move a group's subnets to another VP
 """
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import CRANE, ROOT, copy_project, git
 
-ROOT = Path(__file__).resolve().parent.parent
-CRANE = str(Path(sys.executable).with_name("crane"))
-COPIED = ("components", "stacks", "__main__.py", "Pulumi.yaml", "pyproject.toml", "requirements.txt")
 DATA_TYPES = ("Bucket", "Vault", "VaultLockConfiguration", "Key")
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def onto_agency(text: str) -> str:
@@ -38,19 +30,7 @@ def onto_agency(text: str) -> str:
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     """Commits: `own` (the example with its own VPC), `on` (on agency), `off` (own VPC again)."""
-    repo = tmp_path_factory.mktemp("moving")
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, repo / name)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "own network")
-    git(repo, "tag", "own")
+    repo = copy_project(tmp_path_factory.mktemp("moving"), "own network", "own")
     spec = repo / "stacks" / "example.yaml"
     own = spec.read_text()
     spec.write_text(onto_agency(own))

@@ -6,40 +6,19 @@ base's own library, and the working tree with its own.
 """
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from gitrepo import CRANE, copy_project, git
 
 from crane_it.cli.diff import markdown
-
-ROOT = Path(__file__).resolve().parent.parent
-CRANE = str(Path(sys.executable).with_name("crane"))
-COPIED = ("components", "stacks", "__main__.py", "Pulumi.yaml", "pyproject.toml", "requirements.txt")
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     """A git repo with one base commit tagged `base`; each test commits its head on a branch."""
-    repo = tmp_path_factory.mktemp("clients")
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, repo / name)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
-    git(repo, "tag", "base")
+    repo = copy_project(tmp_path_factory.mktemp("clients"), "base", "base")
     return repo
 
 
