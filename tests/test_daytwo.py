@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.stub import Stubber
+from fake_aws import moto_server, use_fake_credentials
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 from moto.moto_api import state_manager
-from moto.server import ThreadedMotoServer
 from moto.sns.models import sns_backends
 
 from crane_it.alarm_names import alarm_name
@@ -36,28 +35,14 @@ TAGS = {"managed-by": "crane-it", "stack": STACK}
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch):
     """Fake credentials, no config files and no instance metadata: nothing can reach real AWS."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch, REGION)
 
 
 @pytest.fixture(scope="module")
 def server_url():
     """A moto server on a free port of 127.0.0.1, shared by the module."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def _tags(client: str, style: str = "lower") -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from fake_aws import use_fake_credentials
 from moto import mock_aws
 
 from crane_it.cli import main
@@ -21,16 +22,7 @@ database: {engine: postgres%s}
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch):
     """Fake credentials and no config files, so nothing can reach real AWS."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fake_aws import use_fake_credentials
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
@@ -47,16 +48,7 @@ TAGS = {"client": "example", "stack": "example", "managed-by": "crane-it", "cost
 
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch, REGION)
 
 
 def _git(project: Path, *args: str, when: dt.datetime | None = None) -> None:

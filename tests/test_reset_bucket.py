@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
 import math
 import os
 import subprocess
@@ -23,8 +22,8 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from fake_aws import moto_server, use_fake_credentials
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
 from crane_it.cli import main as crane_main
 from crane_it.cli import reset_bucket as reset
@@ -57,16 +56,7 @@ READS = {
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch):
     """Point boto3 at fake credentials and no config files, so nothing can reach real AWS."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch, "us-east-1")
 
 
 @pytest.fixture
@@ -79,12 +69,8 @@ def s3():
 @pytest.fixture(scope="module")
 def server_url():
     """A moto server on a free local port, shared by the module."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def _client(url: str):

@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 import yaml
+from fake_aws import use_fake_credentials
 from moto import mock_aws
 
 from crane_it import ClientStack
@@ -139,15 +140,7 @@ def leftovers_after(plans: list[offline.Plan], spec: dict[str, Any], stack: str 
 
 @pytest.fixture(autouse=True)
 def fake_aws_credentials(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch)
 
 
 # --- the procedures ------------------------------------------------------------------------------
