@@ -23,6 +23,7 @@ import pulumi_aws as aws
 
 from .iam import account_administers_key, policy_document
 from .keys import customer_key
+from .options import child
 
 AGENT_PATHS = ("/var/lib/amazon", "/var/log/amazon")
 """Where the SSM agent writes inside the container: writable scratch volumes while exec is on."""
@@ -61,7 +62,7 @@ def session_key(
     return customer_key(
         f"{name}-exec-key",
         f"Encrypts the {name} ECS Exec sessions and their log",
-        pulumi.ResourceOptions(parent=parent, protect=True),
+        child(parent, protect=True),
         policy=policy,
     )
 
@@ -73,7 +74,7 @@ def session_log_group(name: str, key: aws.kms.Key, parent: Any) -> aws.cloudwatc
         name=f"{name}-exec-sessions",
         retention_in_days=SESSION_LOG_RETENTION_DAYS,
         kms_key_id=key.arn,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=child(parent),
     )
 
 

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 
+from .options import child
 from .spec.service import BuildSpec
 
 PLATFORMS = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
@@ -72,7 +73,7 @@ def ecr_repository(name: str, parent: pulumi.Resource) -> aws.ecr.Repository:
         image_tag_mutability="IMMUTABLE",
         image_scanning_configuration={"scan_on_push": True},
         encryption_configurations=[{"encryption_type": "AES256"}],
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=child(parent),
     )
     aws.ecr.LifecyclePolicy(
         f"{name}-app-repo",
@@ -105,7 +106,7 @@ def ecr_repository(name: str, parent: pulumi.Resource) -> aws.ecr.Repository:
                 ]
             }
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=child(parent),
     )
     return repository
 
@@ -134,7 +135,7 @@ def build_image(
             "username": token.user_name,
             "password": pulumi.Output.secret(token.password),
         },
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=child(parent),
     )
 
 

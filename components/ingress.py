@@ -175,12 +175,15 @@ def listener_rule(
     service must wait for (ECS refuses a target group no load balancer forwards to).
     """
     assert spec.domain is not None  # ClientSpec: a client on a platform has service.domain
-    child = pulumi.ResourceOptions(parent=parent)
+    options = child(parent)
     attached: list[pulumi.Resource] = []
     if certificate_arn is not None:
         attached.append(
             aws.lb.ListenerCertificate(
-                f"{name}-listener-cert", listener_arn=ingress.listener_arn, certificate_arn=certificate_arn, opts=child
+                f"{name}-listener-cert",
+                listener_arn=ingress.listener_arn,
+                certificate_arn=certificate_arn,
+                opts=options,
             )
         )
     rule = aws.lb.ListenerRule(
@@ -190,7 +193,7 @@ def listener_rule(
         conditions=[{"host_header": {"values": [spec.domain]}}],
         actions=[{"type": "forward", "target_group_arn": target_group.arn}],
         tags={"Name": f"{name}-rule"},
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=attached),
+        opts=child(parent, depends_on=attached),
     )
     if spec.maintenance:
         assert ingress.maintenance_priority is not None  # ClientStack passes tenancy.maintenance_priority
@@ -203,6 +206,6 @@ def listener_rule(
             name=spec.domain,
             type="A",
             aliases=[{"name": ingress.dns_name, "zone_id": ingress.zone_id, "evaluate_target_health": True}],
-            opts=child,
+            opts=options,
         )
     return [*attached, rule]

@@ -80,4 +80,4 @@ def log_key_arn_for(
     """
     if given is not None:
         return given
-    return LogKey(name, opts=pulumi.ResourceOptions(parent=parent), retiring=retiring).arn
+    return LogKey(name, opts=child(parent), retiring=retiring).arn

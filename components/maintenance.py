@@ -28,6 +28,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from .options import child
+
 OWN_LISTENER_PRIORITY = 1
 """The maintenance rule of a client with its own load balancer: the highest priority there is."""
 STATUS_CODE = "503"
@@ -71,5 +73,5 @@ def maintenance_rule(
             }
         ],
         tags={"Name": f"{name}-maintenance"},
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on or []),
+        opts=child(parent, depends_on=depends_on or []),
     )

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam import policy_document
+from .options import child
 
 MONITORING_POLICY = "arn:{0}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 """AWS's managed policy for the role: write the OS metrics into the RDSOSMetrics log group."""
@@ -38,13 +39,13 @@ def enhanced_monitoring(name: str, interval: int | None, parent: pulumi.Resource
             ]
         )
     )
-    child = pulumi.ResourceOptions(parent=parent)
-    role = aws.iam.Role(f"{name}-db-monitoring", assume_role_policy=trust, opts=child)
+    options = child(parent)
+    role = aws.iam.Role(f"{name}-db-monitoring", assume_role_policy=trust, opts=options)
     attachment = aws.iam.RolePolicyAttachment(
         f"{name}-db-monitoring",
         role=role.name,
         policy_arn=pulumi.Output.format(MONITORING_POLICY, partition),
-        opts=child,
+        opts=options,
     )
     role_arn = pulumi.Output.all(role.arn, attachment.id).apply(lambda values: str(values[0]))
     return {"monitoring_interval": interval, "monitoring_role_arn": role_arn}

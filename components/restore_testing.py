@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .facts.schedules import SCHEDULE_TIMEZONE
+from .options import child
 from .spec import RestoreTestingSpec
 
 if TYPE_CHECKING:
@@ -48,12 +49,12 @@ def restore_tests(
     parent: pulumi.Resource,
 ) -> RestoreTests:
     """Restore the newest recovery point of each of our resources on a schedule, then discard it."""
-    child = pulumi.ResourceOptions(parent=parent, delete_before_replace=True)
+    options = child(parent, delete_before_replace=True)
     # The provider's update never sends protected_resource_arns (hashicorp/terraform-provider-aws
     # #48316): after a reset the tests would keep testing the old instance, and every preview
     # would show the same diff. A changed list replaces the selection instead.
     selection = pulumi.ResourceOptions.merge(
-        child, pulumi.ResourceOptions(replace_on_changes=["protectedResourceArns"])
+        options, pulumi.ResourceOptions(replace_on_changes=["protectedResourceArns"])
     )
     # The names are explicit (Pulumi's auto-names contain hyphens, which AWS refuses here),
     # so a replacement must delete the old one first or the new name would collide.
@@ -70,7 +71,7 @@ def restore_tests(
             recovery_point_types=list(RECOVERY_POINT_TYPES),
             selection_window_days=SELECTION_WINDOW_DAYS,
         ),
-        opts=child,
+        opts=options,
     )
     selections: dict[str, aws.backup.RestoreTestingSelection] = {}
     if database is not None:
