@@ -12,12 +12,14 @@ from .alarms import Alarms
 from .backup import Backup
 from .bucket import Bucket
 from .client import ClientStack
+from .client_key import ClientKey
 from .contracts import (
     BackupVault,
     BucketTarget,
     DatabaseMetrics,
     DatabaseTarget,
     DataLink,
+    EncryptionKey,
     NetworkLike,
     ServiceMetrics,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "BucketSpec",
     "BucketTarget",
     "BuildSpec",
+    "ClientKey",
     "ClientSpec",
     "ClientStack",
     "ContainerHealthCheckSpec",
@@ -62,6 +65,7 @@ __all__ = [
     "DatabaseMetrics",
     "DatabaseSpec",
     "DatabaseTarget",
+    "EncryptionKey",
     "ExistingNetwork",
     "HealthCheckSpec",
     "Network",

@@ -19,13 +19,13 @@ from . import alarm_names
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .facts.rds import default_max_connections, usable_connections
-from .iam import account_administers_key, policy_document
+from .iam import account_administers_key, alert_publishers_use_key, policy_document
 from .keys import customer_key
 from .options import child
 from .spec.alerts import AlertsSpec
 
 if TYPE_CHECKING:  # read through their contract attributes only
-    from .contracts import BackupVault, DatabaseMetrics, ServiceMetrics
+    from .contracts import BackupVault, DatabaseMetrics, EncryptionKey, ServiceMetrics
 
 PERIOD = 60
 """ECS, ALB and RDS publish one-minute data points; alarms judge minute by minute."""
@@ -56,7 +56,10 @@ class Alarms(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         retiring: bool = False,
+        key: EncryptionKey | None = None,
     ) -> None:
+        """``key``: encrypt the topic with this key (the client's, ``keys: per_client``)
+        instead of a key of its own; its policy must admit ``iam.alert_publishers_use_key``."""
         super().__init__("crane:index:Alarms", name, None, opts)
         self.spec = spec
         self._retiring = retiring
@@ -65,7 +68,7 @@ class Alarms(pulumi.ComponentResource):
         self._partition = aws.get_partition_output(opts=invoke).partition
         self._region = aws.get_region_output(opts=invoke).region
 
-        self.key = self._key(name)
+        self.key = self._key(name, key)
         self.topic = self._topic(name)
         self.topic_arn = self.topic.arn
         self.subscriptions = [self._subscription(name, email) for email in spec.emails]
@@ -88,24 +91,12 @@ class Alarms(pulumi.ComponentResource):
 
     # The topic and who may use it.
 
-    def _key(self, name: str) -> aws.kms.Key:
-        # The AWS-managed alias/aws/sns key cannot be granted to CloudWatch or EventBridge:
-        # their publishes fail, noted only in alarm history and FailedInvocations metrics. The
-        # topic needs a key whose policy lets them encrypt. AWS does not support aws:SourceAccount/SourceArn conditions in a key
-        # policy for EventBridge-to-encrypted-topic, so the topic policy does the scoping.
+    def _key(self, name: str, given: EncryptionKey | None) -> EncryptionKey:
+        """``given`` (the client's one key), or a key of the topic's own."""
+        if given is not None:
+            return given
         policy = pulumi.Output.json_dumps(
-            policy_document(
-                [
-                    account_administers_key(self._partition, self._account),
-                    {
-                        "Sid": "AlarmsAndEventsEncryptMessages",
-                        "Effect": "Allow",
-                        "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
-                        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                        "Resource": "*",
-                    },
-                ]
-            )
+            policy_document([account_administers_key(self._partition, self._account), alert_publishers_use_key()])
         )
         key = customer_key(
             f"{name}-alerts-key",

@@ -17,7 +17,7 @@ from .restore_testing import RestoreTests, restore_tests
 from .spec import BackupSpec
 
 if TYPE_CHECKING:
-    from .contracts import BucketTarget, DatabaseTarget
+    from .contracts import BucketTarget, DatabaseTarget, EncryptionKey
 
 # Schedules are UTC and their start windows do not overlap: AWS Backup merges rules whose
 # windows overlap into one job for the longer retention, and a copy action then runs only if
@@ -67,13 +67,16 @@ class Backup(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         retiring: bool = False,
+        key: EncryptionKey | None = None,
     ) -> None:
+        """``key``: encrypt the vault with this key (the client's, ``keys: per_client``) instead
+        of a key of its own. A copy region's vault always has its own key in that region."""
         super().__init__("crane:index:Backup", name, None, opts)
         if bucket is None and database is None:
             raise ValueError("Backup needs a bucket or a database to protect")
         self.spec = spec
         self._retiring = retiring
-        self.key = self._key(f"{name}-backup-key")
+        self.key = key if key is not None else self._key(f"{name}-backup-key")
         self.vault = self._vault(f"{name}-backup-vault", self.key)
         self.lock = self._lock(f"{name}-backup-lock", self.vault)
         self.copy_provider: aws.Provider | None = None
@@ -128,7 +131,7 @@ class Backup(pulumi.ComponentResource):
         return customer_key(name, f"{name}: encrypts AWS Backup recovery points", self._kept(provider), region=region)
 
     def _vault(
-        self, name: str, key: aws.kms.Key, region: str | None = None, provider: aws.Provider | None = None
+        self, name: str, key: EncryptionKey, region: str | None = None, provider: aws.Provider | None = None
     ) -> aws.backup.Vault:
         """A vault encrypted with ``key`` that refuses deletion while it holds recovery points."""
         return aws.backup.Vault(

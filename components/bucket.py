@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import env_names
-from .contracts import PolicyStatement
+from .contracts import EncryptionKey, PolicyStatement
 from .iam import policy_document
 from .keys import customer_key
 from .link import ServiceLink
@@ -44,13 +44,21 @@ class Bucket(pulumi.ComponentResource):
     arn: pulumi.Output[str]
 
     def __init__(
-        self, name: str, spec: BucketSpec, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False
+        self,
+        name: str,
+        spec: BucketSpec,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
+        key: EncryptionKey | None = None,
     ) -> None:
+        """``key``: encrypt the objects with this key (the client's, ``keys: per_client``)
+        instead of a key of the bucket's own."""
         super().__init__("crane:index:Bucket", name, None, opts)
         self.spec = spec
         # Retiring drops `protect` only: the bucket and its key stay retained on delete.
         self._protect = spec.protect and not retiring
-        self.key = self._key(name, spec)
+        self.key = key if key is not None else self._key(name, spec)
         self.bucket = self._bucket(name, spec)
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
@@ -73,7 +81,7 @@ class Bucket(pulumi.ComponentResource):
         """Options of a child that must outlive a `pulumi destroy` while the bucket is protected."""
         return child(self, retain_on_delete=spec.protect, **kwargs)
 
-    def _key(self, name: str, spec: BucketSpec) -> aws.kms.Key:
+    def _key(self, name: str, spec: BucketSpec) -> EncryptionKey:
         # Deleting the key would make every object unreadable, so it is protected like the
         # bucket, and a deletion still waits the longest window KMS allows.
         return customer_key(

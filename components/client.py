@@ -9,6 +9,7 @@ from .alarm_names import DEPLOYMENT_ALARMS, alarm_name
 from .alarms import Alarms, tasks_window_minutes
 from .backup import Backup
 from .bucket import Bucket
+from .client_key import ClientKey
 from .contracts import NetworkLike
 from .database import Database
 from .ingress import PlatformOutputs, SharedIngress, from_platform, reference_name
@@ -43,9 +44,15 @@ class ClientStack(pulumi.ComponentResource):
         on_provider = child(self, providers=[self.provider])
         retiring = spec.retire
 
-        # One key for every log group; its policy admits CloudWatch Logs before any group uses it.
-        self.log_key = LogKey(name, opts=on_provider, retiring=retiring)
-        logs = self.log_key.arn
+        # One key for every log group; its policy admits CloudWatch Logs before any group uses
+        # it. With `keys: per_client` that key encrypts everything else the client keeps too.
+        key: ClientKey | None = None
+        if spec.keys == "per_client":
+            key = self.key = ClientKey(name, opts=on_provider, retiring=retiring)
+            logs = key.arn
+        else:
+            self.log_key = LogKey(name, opts=on_provider, retiring=retiring)
+            logs = self.log_key.arn
         network: NetworkLike
         ingress: SharedIngress | None = None
         if spec.platform:
@@ -58,10 +65,17 @@ class ClientStack(pulumi.ComponentResource):
             )
         else:
             network = self.network = Network(name, spec.network, opts=on_provider, log_key_arn=logs)
-        self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=on_provider) if spec.bucket else None
+        self.bucket = Bucket(name, spec.bucket, retiring=retiring, opts=on_provider, key=key) if spec.bucket else None
         self.database = (
             Database(
-                name, spec.database, network, retiring=retiring, home=spec.platform, opts=on_provider, log_key_arn=logs
+                name,
+                spec.database,
+                network,
+                retiring=retiring,
+                home=spec.platform,
+                opts=on_provider,
+                log_key_arn=logs,
+                key=key,
             )
             if spec.database
             else None
@@ -102,6 +116,7 @@ class ClientStack(pulumi.ComponentResource):
                 tags=self.tags,
                 retiring=retiring,
                 opts=on_provider,
+                key=key,
             )
             if spec.has_data
             else None
@@ -114,6 +129,7 @@ class ClientStack(pulumi.ComponentResource):
             backup=self.backup,
             retiring=retiring,
             opts=on_provider,
+            key=key,
         )
 
         self.outputs: dict[str, pulumi.Input[object]] = {

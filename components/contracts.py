@@ -99,6 +99,13 @@ class DatabaseMetrics(Protocol):
     def max_storage_gb(self) -> int: ...
 
 
+class EncryptionKey(Protocol):
+    """A customer-managed KMS key a component encrypts with instead of making its own."""
+
+    @property
+    def arn(self) -> pulumi.Output[str]: ...
+
+
 class BucketTarget(Protocol):
     """A bucket AWS Backup protects: its ARN and the key its objects are encrypted with."""
 

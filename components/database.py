@@ -19,7 +19,7 @@ from .options import child
 from .spec.data import DatabaseSpec, RestoreSpec
 
 if TYPE_CHECKING:
-    from .contracts import NetworkLike
+    from .contracts import EncryptionKey, NetworkLike
 
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 """The RDS CA that signs the server certificate: AWS's default since rds-ca-2019 expired in
@@ -132,7 +132,11 @@ class Database(pulumi.ComponentResource):
         retiring: bool = False,
         home: str | None = None,
         log_key_arn: pulumi.Input[str] | None = None,
+        key: EncryptionKey | None = None,
     ) -> None:
+        """``key``: encrypt storage, snapshots, the password secret and Performance Insights
+        with this key (the client's, ``keys: per_client``) instead of a key of the database's
+        own. It can never change on an existing instance: RDS would replace it."""
         super().__init__("crane:index:Database", name, None, opts)
         self.spec = spec
         self._name = name
@@ -144,7 +148,7 @@ class Database(pulumi.ComponentResource):
         # The exported engine logs are encrypted with it (log_key.py); used alone, with a key of its own.
         self._log_key_arn = log_key_arn_for(name, log_key_arn, self, retiring=retiring)
         self._admitted: list[aws.vpc.SecurityGroupIngressRule] = []
-        self.key = self._key(name, spec)
+        self.key = key if key is not None else self._key(name, spec)
         self.subnet_group = self._subnet_group(name, network, home)
         self.security_group = self._security_group(name, network)
         self.parameter_group = self._parameter_group(name, spec)  # forces TLS
@@ -195,7 +199,7 @@ class Database(pulumi.ComponentResource):
         protect = spec.protect and not self._retiring
         return child(self, protect=protect, retain_on_delete=spec.protect, **kwargs)
 
-    def _key(self, name: str, spec: DatabaseSpec) -> aws.kms.Key:
+    def _key(self, name: str, spec: DatabaseSpec) -> EncryptionKey:
         # One key for storage, snapshots, the password secret and Performance Insights. Losing
         # it loses every snapshot too, so it is protected like the instance.
         return customer_key(

@@ -28,3 +28,21 @@ def account_administers_key(partition: pulumi.Input[str], account: pulumi.Input[
         "Action": "kms:*",
         "Resource": "*",
     }
+
+
+def alert_publishers_use_key() -> dict[str, Any]:
+    """The key-policy statement that lets CloudWatch alarms and EventBridge publish to a topic
+    encrypted with the key.
+
+    The AWS-managed alias/aws/sns key cannot be granted to them: their publishes fail, noted
+    only in alarm history and FailedInvocations metrics. AWS does not support
+    aws:SourceAccount/SourceArn conditions in a key policy for EventBridge-to-encrypted-topic,
+    so the topic policy does the scoping.
+    """
+    return {
+        "Sid": "AlarmsAndEventsEncryptMessages",
+        "Effect": "Allow",
+        "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+    }

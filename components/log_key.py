@@ -21,28 +21,29 @@ from .keys import customer_key
 from .options import child
 
 
+def logs_use_key(partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str]) -> Any:
+    """The key-policy statement: CloudWatch Logs of this account and region may use the key for
+    its own log groups only."""
+    return {
+        "Sid": "CloudWatchLogsEncryptsThisAccountsGroups",
+        "Effect": "Allow",
+        "Principal": {"Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": pulumi.Output.format(
+                    "arn:{0}:logs:{1}:{2}:*", partition, region, account
+                )
+            }
+        },
+    }
+
+
 def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str]) -> Any:
     """The key policy: the account administers the key; CloudWatch Logs of this account and
     region may use it for its own log groups only."""
-    return policy_document(
-        [
-            account_administers_key(partition, account),
-            {
-                "Sid": "CloudWatchLogsEncryptsThisAccountsGroups",
-                "Effect": "Allow",
-                "Principal": {"Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")},
-                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                "Resource": "*",
-                "Condition": {
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": pulumi.Output.format(
-                            "arn:{0}:logs:{1}:{2}:*", partition, region, account
-                        )
-                    }
-                },
-            },
-        ]
-    )
+    return policy_document([account_administers_key(partition, account), logs_use_key(partition, region, account)])
 
 
 class LogKey(pulumi.ComponentResource):

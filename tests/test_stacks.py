@@ -121,10 +121,15 @@ def test_plan_outside_a_pulumi_project_says_so(tmp_path):
     assert "no Pulumi.yaml in" in refused.stderr and refused.stdout == ""
 
 
+def log_key_name(plan) -> str:
+    """The key a stack's log groups are encrypted with: its LogKey's, or its one ClientKey (`keys: per_client`)."""
+    client = plan[0].name
+    return f"{client}-key" if plan.of_type("crane:index:ClientKey") else f"{client}-logs-key"
+
+
 def test_every_log_group_is_encrypted_with_the_client_log_key_created_first(stack_plan):
     _, plan = stack_plan
-    client = plan[0].name
-    key = plan.one("aws:kms/key:Key", f"{client}-logs-key")
+    key = plan.one("aws:kms/key:Key", log_key_name(plan))
     groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
     assert groups  # at least the app's logs; flow logs and database logs where they exist
     for group in groups:
@@ -138,8 +143,9 @@ def test_log_key_policy_admits_cloudwatch_logs_of_this_account_and_region_only(s
     _, plan = stack_plan
     client = plan[0].name
     region = plan.one("pulumi:providers:aws", f"{client}-aws").inputs["region"]
-    policy = json.loads(plan.one("aws:kms/key:Key", f"{client}-logs-key").inputs["policy"])
-    admin, logs = policy["Statement"]
+    policy = json.loads(plan.one("aws:kms/key:Key", log_key_name(plan)).inputs["policy"])
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    admin, logs = statements["AccountAdministers"], statements["CloudWatchLogsEncryptsThisAccountsGroups"]
     assert admin["Principal"] == {"AWS": f"arn:aws:iam::{offline.ACCOUNT_ID}:root"} and admin["Action"] == "kms:*"
     assert logs["Principal"] == {"Service": f"logs.{region}.amazonaws.com"}
     assert "kms:GenerateDataKey*" in logs["Action"] and "kms:Decrypt*" in logs["Action"]

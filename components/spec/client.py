@@ -1,6 +1,6 @@
 """The whole client spec, `stacks/<client>.yaml`, and its cross-section checks."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
@@ -57,6 +57,23 @@ class ClientSpec(StrictModel):
     backup: BackupSpec = BackupSpec()
     """AWS Backup settings; applied whenever the client has a bucket or a database."""
     alerts: AlertsSpec = AlertsSpec()
+    keys: Literal["per_purpose", "per_client"] = "per_purpose"
+    """How many customer-managed KMS keys encrypt what the client keeps. KMS bills 1 USD a key
+    a month, plus 1 USD for each of the first two yearly rotations: 3 USD a key from the third
+    year.
+    `per_purpose` (the default): five keys, one each for the bucket, the database (with its
+    snapshots and password secret), the backup vault, the log groups and the alert topic;
+    5 USD a month the first year, 15 from the third. Disabling or losing one key touches one
+    purpose; S3 recovery points are under a key apart from the bucket's.
+    `per_client`: one key encrypts all of it, with a policy admitting the account's IAM,
+    CloudWatch Logs (this account's groups) and CloudWatch alarms and EventBridge (alert
+    messages); 1 USD a month the first year, 3 from the third. Clients stay isolated from each
+    other (the key is the client's own), but disabling or losing the key makes the client's
+    files, database, logs and backups unreadable at once. A copy region (`backup.copy_to_region`)
+    and ECS Exec (`service.exec`) keep keys of their own.
+    Choose when the client is created: RDS cannot change an instance's key, so switching an
+    existing client replaces its database and backup vault. Their protection refuses that
+    `pulumi up`, and `crane diff` reports it as data at risk."""
     retire: bool = False
     """Retire this stack on purpose, the first step of the README's retire flow. `pulumi up`
     with `retire: true` turns off Pulumi `protect` everywhere and the deletion protection
