@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .facts.prices import EC2_HOUR, FREE, HOURS_PER_MONTH, PRICE_DATE, PRICES, RDS_HOUR, Price, priced_region
+from .facts.rds import UPGRADE_LOGS
 
 H = HOURS_PER_MONTH
 
@@ -161,6 +162,13 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
         _database(db, priced, prices, use, add, result.warnings)
     keys = of["aws:kms/key:Key"]
     add("KMS customer-managed keys", len(keys), "kms_key_month", keys, note="each yearly rotation adds 1 USD, twice")
+    rotating = [k for k in keys if k["inputs"].get("enableKeyRotation")]
+    if rotating:
+        later = 2 * len(rotating) * prices["kms_key_month"].usd
+        result.warnings.append(
+            f"KMS bills each of a key's first two yearly rotations as one more key-month: from the third year "
+            f"the {len(rotating)} rotating key(s) add {later:.2f} USD a month to this total"
+        )
     alarms = of["aws:cloudwatch/metricAlarm:MetricAlarm"]
     metrics = sum(_alarm_metrics(a) for a in alarms)
     add("alarm metrics (an anomaly-detection alarm counts 3)", metrics, "alarm_metric_month", alarms)
@@ -168,7 +176,7 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
     add("dashboards", len(boards), "dashboard_month", boards)
     secrets = of["aws:secretsmanager/secret:Secret"]
     add("Secrets Manager secrets", len(secrets), "secret_month", secrets)
-    _logs(of, use, add)
+    _logs(of, use, add, result.warnings)
     buckets = of["aws:s3/bucket:Bucket"]
     add("S3 storage", len(buckets) * use["bucket_gb"], "s3_gb_month", buckets, assumption="bucket_gb")
     _backups(of, use, prices, add)
@@ -230,7 +238,7 @@ def _fargate(service: Mapping[str, Any], by_urn: Mapping[str, Any], of: Any, pri
     arch = "arm64" if arch == "arm64" else "x86_64"
     vcpu = _number(task["inputs"].get("cpu"), 256) / 1024
     gb = _number(task["inputs"].get("memory"), 512) / 1024
-    note = f"{tasks:g} tasks of {vcpu:g} vCPU / {gb:g} GB ({arch}); autoscaling may run up to {peak:g}"
+    note = f"{tasks:g} task(s) of {vcpu:g} vCPU / {gb:g} GB ({arch}); autoscaling may run up to {peak:g}"
     add(f"Fargate vCPU ({arch})", tasks * vcpu * H, f"fargate_vcpu_hour_{arch}", [service, task], note=note)
     add(f"Fargate memory ({arch})", tasks * gb * H, f"fargate_gb_hour_{arch}", [service, task])
 
@@ -308,7 +316,7 @@ def _alarm_metrics(alarm: Mapping[str, Any]) -> int:
     return metrics * 3 if band else metrics
 
 
-def _logs(of: Any, use: Any, add: Any) -> None:
+def _logs(of: Any, use: Any, add: Any, notes: list[str]) -> None:
     kinds: Counter[str] = Counter()
     groups: dict[str, list[Mapping[str, Any]]] = {}
     writers = {
@@ -316,10 +324,15 @@ def _logs(of: Any, use: Any, add: Any) -> None:
         "app_log_gb_month": [set(t.get("dependencies", [])) for t in of["aws:ecs/taskDefinition:TaskDefinition"]],
     }
     stored = 0.0
+    upgrade_only = []
     for group in of["aws:cloudwatch/logGroup:LogGroup"]:
+        name = str(group["inputs"].get("name"))
+        if name.startswith("/aws/rds/") and name.rsplit("/", 1)[-1] in UPGRADE_LOGS:
+            upgrade_only.append(name)
+            continue
         kind = next((k for k, deps in writers.items() if any(group["urn"] in d for d in deps)), None)
         if kind is None:
-            kind = "database_log_gb_month" if "/aws/rds/" in str(group["inputs"].get("name")) else "other_log_gb_month"
+            kind = "database_log_gb_month" if name.startswith("/aws/rds/") else "other_log_gb_month"
         kinds[kind] += 1
         groups.setdefault(kind, []).append(group)
         days = _number(group["inputs"].get("retentionInDays"), 365)
@@ -332,6 +345,8 @@ def _logs(of: Any, use: Any, add: Any) -> None:
             groups[kind],
             assumption=kind,
         )
+    if upgrade_only:
+        notes.append(f"not priced: {', '.join(sorted(upgrade_only))}, written only while a major version upgrade runs")
     every = [g for gs in groups.values() for g in gs]
     add(
         "CloudWatch Logs storage (steady state over retention)",

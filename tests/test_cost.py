@@ -73,3 +73,19 @@ def test_cost_command_prints_each_line_with_its_source_on_the_three_stacks():
 def test_cost_refuses_an_unknown_assumption():
     done = subprocess.run([CRANE, "cost", "example", "--assume", "bogus=1"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "unknown assumption 'bogus'" in done.stderr
+
+
+def test_the_postgres_upgrade_log_is_not_priced_and_said_so(estimates):
+    bakery = estimates["bakery"]  # postgres: exports `postgresql` and `upgrade`
+    (ingest,) = [line for line in bakery.lines if line.item == "CloudWatch Logs ingestion (database_log)"]
+    assert ingest.quantity == USAGE["database_log_gb_month"].value  # one steadily written group
+    assert any("/upgrade, written only while a major version upgrade runs" in w for w in bakery.warnings)
+
+
+def test_kms_rotations_are_told_as_the_cost_from_the_third_year(estimates):
+    (keys,) = [line for line in estimates["example"].lines if line.item == "KMS customer-managed keys"]
+    later = [w for w in estimates["example"].warnings if w.startswith("KMS bills")]
+    assert later == [
+        f"KMS bills each of a key's first two yearly rotations as one more key-month: from the third year "
+        f"the {keys.quantity} rotating key(s) add {2 * keys.monthly:.2f} USD a month to this total"
+    ]

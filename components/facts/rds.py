@@ -26,6 +26,9 @@ class Engine:
     """The parameter (name, value) that refuses unencrypted connections."""
     log_parameters: tuple[tuple[str, str], ...] = ()
     """Parameters (name, value) that make the engine write the exported logs; all dynamic."""
+    upgrade_logs: tuple[str, ...] = ()
+    """Exported log types written only while a major version upgrade runs (pg_upgrade's
+    output), not steadily: the cost estimate assumes no ingestion for them."""
     min_storage_gb: int = 20
     max_storage_gb: int = 65536
 
@@ -72,6 +75,7 @@ ENGINES: dict[str, Engine] = {
         # `postgresql` holds errors and, with the parameter below, slow statements; `upgrade`
         # is written by every major version upgrade.
         log_exports=("postgresql", "upgrade"),
+        upgrade_logs=("upgrade",),
         tls_parameter=("rds.force_ssl", "1"),
         log_parameters=(("log_min_duration_statement", str(SLOW_QUERY_SECONDS * 1000)),),
     ),
@@ -193,3 +197,7 @@ def usable_connections(engine: str, instance_class: str) -> int:
     some for superusers; MySQL's extra slot for CONNECTION_ADMIN is on top of max_connections."""
     limit = default_max_connections(engine, instance_class)
     return limit - POSTGRES_RESERVED_CONNECTIONS if engine == "postgres" else limit
+
+
+UPGRADE_LOGS = frozenset(log for engine in ENGINES.values() for log in engine.upgrade_logs)
+"""Every engine's upgrade-only log types (:attr:`Engine.upgrade_logs`)."""
