@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from crane_it import plan_json
 from crane_it.cli.plan import render_stack
@@ -97,3 +98,50 @@ def test_a_program_without_a_spec_file_has_no_platform_share():
     result = subprocess.run([CRANE, "plan", "tool-staging"], cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith("cost: ~")
+
+
+def test_a_small_client_on_a_platform_costs_at_most_35_usd_of_its_own(costs):
+    # The small client: 1 task of 0.25 vCPU / 0.5 GB, db.t4g.micro, a bucket, backups
+    # and alarms, on a platform. bakery is that client, with `keys: per_client` and arm64 tasks.
+    plan = render_stack("bakery")
+    (task,) = plan.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert (task.inputs["cpu"], task.inputs["memory"]) == ("256", "512")
+    assert plan.one("aws:ecs/service:Service").inputs["desiredCount"] == 1
+    assert plan.one("aws:rds/instance:Instance").inputs["instanceClass"] == "db.t4g.micro"
+    for kind in ("aws:s3/bucket:Bucket", "aws:backup/plan:Plan", "aws:cloudwatch/dashboard:Dashboard"):
+        assert plan.of_type(kind), kind
+    assert len(plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) >= 5
+    bakery = costs["bakery"]
+    assert bakery.own.total <= 35, bakery.own.total
+    assert bakery.share is not None and bakery.share.platform_total == costs["agency"].own.total
+
+
+def test_the_small_client_without_the_two_choices_costs_what_they_save(tmp_path, costs):
+    spec = yaml.safe_load((ROOT / "stacks" / "bakery.yaml").read_text())
+    spec["keys"] = "per_purpose"
+    spec["service"]["architecture"] = "x86_64"
+    path = tmp_path / "bakery.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    default = estimate(plan_json.document(render_stack("bakery", spec=path)))
+    saved = round(default.total - costs["bakery"].own.total, 2)
+    # 4 keys (4.00) and Graviton's lower Fargate rates (9.01 - 7.21 = 1.80, eu-west-1)
+    assert saved == 5.80, saved
+    assert default.total > 35
+
+
+def test_the_readme_quotes_crane_cost_as_it_prints():
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index("```\n$ crane cost bakery") + 4 :]
+    block = block[: block.index("```")]
+    outputs: dict[str, list[str]] = {}
+    command = ""
+    for line in block.splitlines():
+        if line.startswith("$ crane cost "):
+            command = line.split("#")[0].split()[-1]
+            done = subprocess.run([CRANE, "cost", command], cwd=ROOT, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            outputs[command] = done.stdout.splitlines()
+        elif line.strip() != "...":
+            quoted = line.split("(source: ...)")[0]
+            assert any(printed.startswith(quoted) for printed in outputs[command]), f"{command}: {line}"
+    assert set(outputs) == {"bakery", "agency"}
