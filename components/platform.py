@@ -39,16 +39,19 @@ class PlatformStack(pulumi.ComponentResource):
         name = spec.platform
         super().__init__("crane:index:Platform", name, None, opts)
         self.spec = spec
-        self.tags = default_tags(spec.platform, stack, spec.tags)
+        retiring = spec.retire
+        self.tags = default_tags(spec.platform, stack, spec.tags, retiring=retiring)
         self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, child(self))
         on_provider = child(self, providers=[self.provider])
 
         # The platform's flow logs are encrypted like a client's (log_key.py).
-        self.log_key = LogKey(name, opts=on_provider)
+        self.log_key = LogKey(name, opts=on_provider, retiring=retiring)
         self.network = Network(name, spec.network, opts=on_provider, log_key_arn=self.log_key.arn)
-        self.load_balancer = SharedLoadBalancer(
-            name, spec.load_balancer, spec.certificate, self.network, opts=on_provider
+        # Retiring turns off the deletion protection that would stop `pulumi destroy`.
+        balancer = (
+            spec.load_balancer.model_copy(update={"deletion_protection": False}) if retiring else spec.load_balancer
         )
+        self.load_balancer = SharedLoadBalancer(name, balancer, spec.certificate, self.network, opts=on_provider)
         self.cluster = self._cluster(name, on_provider)
         nat = self.network.nat_instance
         self.alarms = PlatformAlarms(
@@ -58,6 +61,7 @@ class PlatformStack(pulumi.ComponentResource):
             nat_gateway_ids=[gateway.id for gateway in getattr(self.network, "nat_gateways", [])],
             nat_group_name=nat.group_name if nat is not None else None,
             opts=on_provider,
+            retiring=retiring,
         )
         self.exports = PlatformOutputs(
             vpc_id=self.network.vpc_id,

@@ -40,9 +40,13 @@ class PlatformAlarms(pulumi.ComponentResource):
         nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
         nat_group_name: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
     ) -> None:
+        """``retiring``: the platform is being retired (``PlatformSpec.retire``): its key is not protected."""
         super().__init__("crane:index:PlatformAlarms", name, None, opts)
         self.spec = spec
+        self._retiring = retiring
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
         self._partition = aws.get_partition_output(opts=invoke).partition
@@ -94,7 +98,7 @@ class PlatformAlarms(pulumi.ComponentResource):
         return customer_key(
             f"{name}-alerts-key",
             f"Encrypts the {name} platform alert topic",
-            child(self, protect=True),
+            child(self, protect=not self._retiring),
             policy=policy,
         )
 

@@ -96,6 +96,11 @@ def usage(tenants: Sequence[Tenant]) -> Usage:
 def problems(platform_stack: str, platform: PlatformSpec, tenants: Sequence[Tenant]) -> list[str]:
     """Everything that would make the platform's clients fail together; empty when they fit."""
     found: list[str] = []
+    if platform.retire and tenants:
+        found.append(
+            f"platform {platform_stack} is retiring (`retire: true`) but clients {', '.join(t.stack for t in tenants)} "
+            "still name it: move them off it, or retire and destroy them, and delete their spec files first"
+        )
     elsewhere = sorted(t.stack for t in tenants if t.spec.region != platform.region)
     if elsewhere:
         found.append(

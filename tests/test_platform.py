@@ -12,6 +12,7 @@ import yaml
 from crane_it import testing as offline
 from crane_it.cli.plan import _inside, render_stack
 from crane_it.loader import SpecError
+from crane_it.policy import violations
 from crane_it.spec import ClientSpec
 from crane_it.tenancy import DERIVED_PRIORITIES, rule_priority
 
@@ -274,3 +275,43 @@ def test_a_client_without_nat_runs_public_tasks_that_pass_the_guardrails(tmp_pat
     assert service.inputs["networkConfiguration"]["assignPublicIp"] is True
     assert service.property_dependencies["networkConfiguration"], "the stack policy follows these to the task group"
     assert violations(plan) == []
+
+
+# Retiring a platform: only once no client names it; then nothing stops `pulumi destroy`.
+
+
+def _retire_agency(project: Path) -> None:
+    path = project / "stacks" / "agency.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["retire"] = True
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+
+def test_retiring_a_platform_its_clients_still_name_is_refused_naming_them(project):
+    _retire_agency(project)
+    message = _refusal(project, "agency")
+    assert "platform agency is retiring (`retire: true`) but clients bakery, florist still name it" in message
+    assert "platform agency is retiring" in _refusal(project, "bakery")  # and a client on it says so too
+
+
+def test_a_retiring_platform_drops_every_protection_and_passes_the_guardrails(project):
+    _retire_agency(project)
+    for client in CLIENTS:
+        (project / "stacks" / f"{client}.yaml").unlink()
+    plan = render_stack("agency", project=project)
+    assert [reg.urn for reg in plan if reg.protect] == []
+    (alb,) = plan.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["enableDeletionProtection"] is False
+    provider = plan.one("pulumi:providers:aws", "agency-aws")
+    tags = provider.inputs["defaultTags"]
+    tags = json.loads(tags)["tags"] if isinstance(tags, str) else tags["tags"]
+    assert tags["retiring"] == "true"
+    assert violations(plan) == []
+    assert plan.one("aws:kms/key:Key", "agency-logs-key").retain_on_delete  # flow logs stay readable
+    # Without `retire`, the same platform with deletion protection off is refused by the policy pack.
+    spec = yaml.safe_load((project / "stacks" / "agency.yaml").read_text())
+    del spec["retire"]
+    spec["load_balancer"] = {"deletion_protection": False}
+    (project / "stacks" / "agency.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    refused = violations(render_stack("agency", project=project))
+    assert any("has no deletion protection" in problem for problem in refused), refused

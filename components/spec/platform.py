@@ -97,6 +97,15 @@ class PlatformSpec(StrictModel):
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
     quotas: QuotaSpec = QuotaSpec()
     alerts: PlatformAlertsSpec = PlatformAlertsSpec()
+    retire: bool = False
+    """Retire this platform, the first step of the README's retire flow for platforms. Refused
+    while any client spec in `stacks/` still names the platform (they are listed): move those
+    clients off it or retire and destroy them, and delete their spec files, first. `pulumi up`
+    with `retire: true` turns off the load balancer's deletion protection and Pulumi `protect`
+    on the platform's keys, and tags every resource `retiring: true` (the policy pack allows
+    these settings only with that tag), so that `pulumi destroy` can run. That destroy deletes
+    the load balancer, the NAT, the cluster and the VPC; the platform holds no client data, and
+    its log key stays in the account (retained on delete) while the flow logs it encrypted age out."""
 
     @field_validator("tags")
     @classmethod
