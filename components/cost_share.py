@@ -107,8 +107,14 @@ def stack_cost(
     usage: dict[str, float] | None = None,
     *,
     plan: Any = None,
+    shares: dict[str, Share] | None = None,
 ) -> StackCost:
-    """Render ``stack`` offline (or take its rendered ``plan``), price it, and add the platform share."""
+    """Render ``stack`` offline (or take its rendered ``plan``), price it, and add the platform share.
+
+    ``shares``: platform stack -> its share, filled and reused across calls (``crane status``
+    prices many clients of one platform; rendering the platform once is enough). Only for
+    calls that share ``project`` and ``usage`` and whose specs do not change in between.
+    """
     from .cli.plan import render_stack
 
     project = find_project(project)
@@ -119,5 +125,10 @@ def stack_cost(
     if kind is None:
         return StackCost(stack, own, None)
     platform, platform_spec = kind
+    if shares is not None and platform in shares:
+        return StackCost(stack, own, shares[platform])
     mine = own if platform_spec is not None else None
-    return StackCost(stack, own, share_of(platform, project, platform_estimate=mine, usage=usage))
+    share = share_of(platform, project, platform_estimate=mine, usage=usage)
+    if shares is not None:
+        shares[platform] = share
+    return StackCost(stack, own, share)

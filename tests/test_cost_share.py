@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crane_it import plan_json
+from crane_it import cost_share, plan_json
 from crane_it.cli.plan import render_stack
 from crane_it.cli.status import Status, _print, estimated_cost
 from crane_it.cost import estimate
@@ -145,3 +145,24 @@ def test_the_readme_quotes_crane_cost_as_it_prints():
             quoted = line.split("(source: ...)")[0]
             assert any(printed.startswith(quoted) for printed in outputs[command]), f"{command}: {line}"
     assert set(outputs) == {"bakery", "agency"}
+
+
+def test_status_prices_a_platform_once_for_all_its_clients(costs, monkeypatch):
+    rendered: list[str] = []
+    real = cost_share.share_of
+
+    def counting(platform, *args, **kwargs):
+        rendered.append(platform)
+        return real(platform, *args, **kwargs)
+
+    monkeypatch.setattr(cost_share, "share_of", counting)
+    shares: dict = {}
+    columns = [estimated_cost(stack, ROOT, shares=shares) for stack in ("bakery", "florist")]
+    assert rendered == ["agency"] and set(shares) == {"agency"}
+    # the same figures as without the cache
+    for stack, column in zip(("bakery", "florist"), columns, strict=True):
+        share = costs[stack].share.per_client
+        assert (
+            column
+            == f"{costs[stack].own.total + share:.2f} USD ({costs[stack].own.total:.2f} own + {share:.2f} platform share)"
+        )

@@ -20,11 +20,14 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..alarm_names import alarm_name
 from ..facts import tags
 from . import ops
+
+if TYPE_CHECKING:
+    from ..cost_share import Share
 
 HELP = "one row per client: tasks, deployment, alarms, unconfirmed alert emails, backups, restore tests"
 BACKUP_STALE = timedelta(hours=36)
@@ -240,11 +243,12 @@ def run(args: argparse.Namespace) -> int:
             targets = [(client, args.stack or "") for client in args.clients]
         total = len(targets)
         rows = []
+        shares: dict[str, Share] = {}  # each platform rendered once for all its clients' rows
         for done, (client, stack) in enumerate(targets, start=1):
             if total > 3:
                 print(f"{done}/{total} {client}", file=sys.stderr, flush=True)
             row = client_status(aws, client, stack or None)
-            row.cost = estimated_cost(row.stack, client=row.client)
+            row.cost = estimated_cost(row.stack, client=row.client, shares=shares)
             rows.append(row)
         _print(rows, args.json)
         return 1 if any(row.problems for row in rows) else 0
@@ -252,11 +256,13 @@ def run(args: argparse.Namespace) -> int:
     return ops.guarded("status", body)
 
 
-def estimated_cost(stack: str, project: Path | None = None, client: str | None = None) -> str:
+def estimated_cost(
+    stack: str, project: Path | None = None, client: str | None = None, shares: dict[str, Share] | None = None
+) -> str:
     """The stack's monthly estimate from its spec in the repo, or "n/a (the reason)".
 
     With ``client``, a spec in the repo for another client (two clients' stacks of one name)
-    is refused rather than priced.
+    is refused rather than priced. ``shares`` caches platform shares across rows (``stack_cost``).
     """
     from ..cost_share import stack_cost  # renders offline: only loaded when a row needs it
     from ..loader import SpecError, parse_stack_spec
@@ -274,7 +280,7 @@ def estimated_cost(stack: str, project: Path | None = None, client: str | None =
         spec = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
         if client and isinstance(spec, ClientSpec) and spec.client != client:
             return f"n/a (stacks/{stack}.yaml is client {spec.client}'s, not {client}'s)"
-        result = stack_cost(stack, project=project)
+        result = stack_cost(stack, project=project, shares=shares)
     except (SpecError, ProjectError) as err:
         return f"n/a (spec does not render: {str(err).splitlines()[0]})"
     share = result.share.per_client if result.share and result.share.platform != stack else None
