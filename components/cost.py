@@ -45,6 +45,7 @@ USAGE: dict[str, Assumption] = {
         0.5, "database backup storage beyond the free 100 % of allocated storage, as a fraction of it"
     ),
     "bucket_backup_factor": Assumption(1.2, "bucket backup storage (continuous + daily) as a multiple of bucket_gb"),
+    "waf_million_requests_month": Assumption(2, "million requests a month each web ACL inspects"),
     "instance_root_gb": Assumption(
         8, "GiB of each EC2 instance's root volume (the AMI decides it, so the plan cannot show it)"
     ),
@@ -172,6 +173,12 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
     alarms = of["aws:cloudwatch/metricAlarm:MetricAlarm"]
     metrics = sum(_alarm_metrics(a) for a in alarms)
     add("alarm metrics (an anomaly-detection alarm counts 3)", metrics, "alarm_metric_month", alarms)
+    for acl in of["aws:wafv2/webAcl:WebAcl"]:
+        add("WAF web ACL", 1, "waf_acl_month", [acl])
+        rules = len(acl["inputs"].get("rules") or [])
+        add("WAF rules (a managed rule group counts one)", rules, "waf_rule_month", [acl])
+        requests = use["waf_million_requests_month"]
+        add("WAF requests inspected", requests, "waf_million_requests", [acl], assumption="waf_million_requests_month")
     boards = of["aws:cloudwatch/dashboard:Dashboard"]
     add("dashboards", len(boards), "dashboard_month", boards)
     secrets = of["aws:secretsmanager/secret:Secret"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from .access_logs import ALB_PREFIX
 from .certificates import validation_record
 from .contracts import NetworkLike
 from .options import child
@@ -36,10 +37,14 @@ class SharedLoadBalancer(pulumi.ComponentResource):
         certificate: PlatformCertificateSpec,
         network: NetworkLike,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        access_logs_bucket: pulumi.Input[str] | None = None,
     ) -> None:
+        """``access_logs_bucket``: write access logs there (an ``AccessLogs`` bucket, whose name
+        is read from its policy so the load balancer waits until ELB may write)."""
         super().__init__("crane:index:LoadBalancer", name, None, opts)
         self.security_group = self._security_group(name, network)
-        self.load_balancer = self._load_balancer(name, spec, network)
+        self.load_balancer = self._load_balancer(name, spec, network, access_logs_bucket)
         self.certificate_arn = self._certificate(name, certificate)
         self.https = self._https(name)
         self.redirect = self._redirect(name)
@@ -91,7 +96,9 @@ class SharedLoadBalancer(pulumi.ComponentResource):
         )
         return group
 
-    def _load_balancer(self, name: str, spec: LoadBalancerSpec, network: NetworkLike) -> aws.lb.LoadBalancer:
+    def _load_balancer(
+        self, name: str, spec: LoadBalancerSpec, network: NetworkLike, access_logs_bucket: pulumi.Input[str] | None
+    ) -> aws.lb.LoadBalancer:
         return aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -102,6 +109,11 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             drop_invalid_header_fields=True,
             enable_deletion_protection=spec.deletion_protection,
             idle_timeout=spec.idle_timeout_seconds,
+            access_logs=(
+                {"bucket": access_logs_bucket, "prefix": ALB_PREFIX, "enabled": True}
+                if access_logs_bucket is not None
+                else None
+            ),
             # Created before the VPC's internet route, it fails with InvalidSubnet.
             opts=child(self, depends_on=list(network.public_routes)),
         )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from .access_logs import AccessLogs
 from .ingress import PlatformOutputs
 from .load_balancer import SharedLoadBalancer
 from .log_key import LogKey
@@ -23,6 +24,7 @@ from .platform_alarms import PlatformAlarms
 from .provider import aws_provider, default_tags
 from .spec.platform import PlatformSpec
 from .tenancy import Tenant, usage
+from .waf import Waf
 
 
 class PlatformStack(pulumi.ComponentResource):
@@ -51,7 +53,22 @@ class PlatformStack(pulumi.ComponentResource):
         balancer = (
             spec.load_balancer.model_copy(update={"deletion_protection": False}) if retiring else spec.load_balancer
         )
-        self.load_balancer = SharedLoadBalancer(name, balancer, spec.certificate, self.network, opts=on_provider)
+        self.access_logs = (  # opt-in
+            AccessLogs(name, spec.access_logs, opts=on_provider, retiring=retiring) if spec.access_logs else None
+        )
+        self.load_balancer = SharedLoadBalancer(
+            name,
+            balancer,
+            spec.certificate,
+            self.network,
+            opts=on_provider,
+            access_logs_bucket=self.access_logs.bucket_name if self.access_logs else None,
+        )
+        self.waf = (  # opt-in: one web ACL guards every client behind the shared load balancer
+            Waf(name, spec.waf, load_balancer_arn=self.load_balancer.load_balancer.arn, opts=on_provider)
+            if spec.waf
+            else None
+        )
         self.cluster = self._cluster(name, on_provider)
         nat = self.network.nat_instance
         self.alarms = PlatformAlarms(

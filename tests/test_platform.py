@@ -9,8 +9,10 @@ import pulumi
 import pytest
 import yaml
 
+from crane_it import plan_json
 from crane_it import testing as offline
 from crane_it.cli.plan import _inside, render_stack
+from crane_it.cost import estimate
 from crane_it.loader import SpecError
 from crane_it.policy import violations
 from crane_it.spec import ClientSpec
@@ -315,3 +317,26 @@ def test_a_retiring_platform_drops_every_protection_and_passes_the_guardrails(pr
     (project / "stacks" / "agency.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     refused = violations(render_stack("agency", project=project))
     assert any("has no deletion protection" in problem for problem in refused), refused
+
+
+def test_a_platform_can_guard_every_client_with_one_waf_and_log_every_request(project):
+    path = project / "stacks" / "agency.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["waf"] = {}
+    spec["access_logs"] = {"retention_days": 30}
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    plan = render_stack("agency", project=project)
+    (alb,) = plan.of_type("aws:lb/loadBalancer:LoadBalancer")
+    (association,) = plan.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.inputs["resourceArn"] == alb.outputs["arn"]
+    (log_bucket,) = plan.of_type("aws:s3/bucket:Bucket")
+    assert log_bucket.protect and log_bucket.retain_on_delete
+    logs = alb.inputs["accessLogs"]
+    assert logs == {"bucket": log_bucket.outputs["bucket"], "prefix": "alb", "enabled": True}
+    # The load balancer waits for the policy that lets ELB write (ELB checks it when logging turns on).
+    policy = plan.one("aws:s3/bucketPolicy:BucketPolicy")
+    assert policy.urn in alb.dependencies
+    assert violations(plan) == []
+    lines = {line.item: line.monthly for line in estimate(plan_json.document(plan)).lines}
+    assert lines["WAF web ACL"] == 5.0 and lines["WAF rules (a managed rule group counts one)"] == 3.0
+    assert lines["WAF requests inspected"] == pytest.approx(1.2)

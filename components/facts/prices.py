@@ -54,6 +54,11 @@ S_ALB_FREE = (
     "rule evaluations beyond the first 10 rules count toward LCUs) and "
     "https://eathealthy365.com/pricing-an-aws-load-balancer-certificate (public ACM certificates on a load balancer: no charge)"
 )
+S_WAF = (
+    "https://c3x.dev/blog/aws-waf-cost-explained/ (5 USD per web ACL, 1 per rule or managed rule group, "
+    "0.60 per million requests) and https://aws.amazon.com/blogs/networking-and-content-delivery/"
+    "cost-effective-ways-for-securing-your-web-applications-using-aws-waf/ (the same in every region)"
+)
 NOT_FOUND = "not found on a page searched; AWS list price as last known"
 
 
@@ -71,6 +76,9 @@ _COMMON: dict[str, Price] = {
     "backup_s3_gb_month": Price(0.05, "GB-month", S_BACKUP),
     "backup_copy_gb": Price(0.02, "GB copied to another region", S_COPY),
     "s3_gb_month": _unverified(0.023, "GB-month (S3 Standard, first 50 TB)"),
+    "waf_acl_month": Price(5.00, "web ACL-month", S_WAF),
+    "waf_rule_month": Price(1.00, "rule-month", S_WAF),
+    "waf_million_requests": Price(0.60, "million requests inspected", S_WAF),
 }
 
 FREE: tuple[tuple[str, str], ...] = (

@@ -164,7 +164,8 @@ class ClientSpec(StrictModel):
                 self,
                 "service.waf",
                 f"a client on platform {self.platform!r} is behind the platform's shared load balancer, "
-                "which a web ACL of one client cannot guard; remove `service.waf`",
+                "which a web ACL of one client cannot guard; remove `service.waf` (set `waf` in the "
+                "platform's spec to guard every client on it)",
             )
 
     @property

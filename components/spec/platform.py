@@ -14,6 +14,7 @@ from .alerts import Email
 from .base import Slug, StrictModel, refuse
 from .client import RESERVED_TAGS, TagKey, TagValue
 from .network import NetworkSpec
+from .security import AccessLogsSpec, WafSpec
 from .service import CertificateArn, Hostname
 
 
@@ -97,6 +98,15 @@ class PlatformSpec(StrictModel):
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
     quotas: QuotaSpec = QuotaSpec()
     alerts: PlatformAlertsSpec = PlatformAlertsSpec()
+    waf: WafSpec | None = None
+    """Opt-in (`waf: {}` for the defaults): AWS WAF on the shared load balancer, guarding every
+    client on the platform with one web ACL (a client cannot have one of its own there). The
+    rate limit counts an address's requests to all clients together. Cost as in WafSpec, paid
+    once for the platform and shared like the rest."""
+    access_logs: AccessLogsSpec | None = None
+    """Opt-in (`access_logs: {}` for the defaults): the shared load balancer's access logs, every
+    client's requests, in a log bucket of the platform's own (see AccessLogsSpec). A client's own
+    `access_logs` then covers only its bucket."""
     retire: bool = False
     """Retire this platform, the first step of the README's retire flow for platforms. Refused
     while any client spec in `stacks/` still names the platform (they are listed): move those
