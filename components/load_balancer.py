@@ -14,7 +14,7 @@ from .access_logs import ALB_PREFIX
 from .certificates import validation_record
 from .contracts import NetworkLike
 from .options import child
-from .service import TLS_POLICY
+from .own_ingress import TLS_POLICY
 from .spec.platform import LoadBalancerSpec, PlatformCertificateSpec
 
 NOT_FOUND = "No site is served at this address.\n"

@@ -11,22 +11,16 @@ import pulumi_aws as aws
 from . import exec_access
 from . import image as images
 from . import ingress as shared
-from .access_logs import ALB_PREFIX
-from .certificates import validation_record
+from . import own_ingress as own
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
 from .log_key import log_key_arn_for
-from .maintenance import OWN_LISTENER_PRIORITY, maintenance_rule
 from .network import task_placement
 from .options import child
-from .rollout import DEREGISTRATION_DELAY, rollout_timeouts
+from .own_ingress import TLS_POLICY as TLS_POLICY  # re-exported: crane_it.service.TLS_POLICY is public
+from .rollout import rollout_timeouts
 from .spec.service import AutoscalingSpec, ServiceSpec
 from .task_iam import execution_policy, execution_trust, task_policy, task_trust
-
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
-"""TLS 1.3, and TLS 1.2 with forward-secret AEAD ciphers only, with hybrid post-quantum key
-exchange: the policy the Elastic Load Balancing guide recommends (and the console default)."""
-_WORLD = "0.0.0.0/0"
 
 
 class Service(pulumi.ComponentResource):
@@ -86,8 +80,15 @@ class Service(pulumi.ComponentResource):
         if ingress is None:
             self.cluster = self._cluster(name)
             self.cluster_arn, self.cluster_name = self.cluster.arn, self.cluster.name
-            self.load_balancer_security_group, self.task_security_group = self._security_groups(name, spec, network)
-            self.load_balancer = self._load_balancer(name, network)
+            self.load_balancer_security_group, self.task_security_group = own.security_groups(name, spec, network, self)
+            self.load_balancer = own.load_balancer(
+                name,
+                network,
+                self.load_balancer_security_group.id,
+                self,
+                retiring=self._retiring,
+                access_logs_bucket=self._access_logs_bucket,
+            )
             self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
         else:
             self.cluster_arn = pulumi.Output.from_input(ingress.cluster_arn)
@@ -96,10 +97,10 @@ class Service(pulumi.ComponentResource):
                 name, spec.port, network.vpc_id, ingress.load_balancer_security_group_id, self
             )
             self.load_balancer_arn_suffix = pulumi.Output.from_input(ingress.load_balancer_arn_suffix)
-        self.target_group = self._target_group(name, spec, network)
-        self.certificate_arn, self.certificate_validation_record = self._certificate(name, spec)
+        self.target_group = own.target_group(name, spec, network, self)
+        self.certificate_arn, self.certificate_validation_record = own.certificate(name, spec, self)
         self.listeners = (
-            self._listeners(name, spec)
+            own.listeners(name, spec, self.load_balancer, self.target_group, self.certificate_arn, self)
             if ingress is None
             else shared.listener_rule(name, spec, ingress, self.target_group, self.certificate_arn, self)
         )
@@ -230,182 +231,6 @@ class Service(pulumi.ComponentResource):
             configuration=configuration,
             opts=child(self),
         )
-
-    def _security_groups(
-        self, name: str, spec: ServiceSpec, network: NetworkLike
-    ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
-        # Rules are standalone resources (the provider's recommended form): each has its own
-        # ID, so adding or changing one never rewrites the others.
-        alb = aws.ec2.SecurityGroup(
-            f"{name}-alb-sg",
-            vpc_id=network.vpc_id,
-            description="Load balancer: HTTP(S) from the internet",
-            opts=child(self),
-        )
-        tasks = shared.task_security_group(name, spec.port, network.vpc_id, alb.id, self, source="load balancer")
-        for port in (80, 443) if spec.https else (80,):
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-alb-in-{port}",
-                security_group_id=alb.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4=_WORLD,
-                description=f"internet to port {port}",
-                opts=child(self),
-            )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-alb-out-tasks",
-            security_group_id=alb.id,
-            ip_protocol="tcp",
-            from_port=spec.port,
-            to_port=spec.port,
-            referenced_security_group_id=tasks.id,
-            description="requests and health checks to tasks",
-            opts=child(self),
-        )
-        return alb, tasks
-
-    def _load_balancer(self, name: str, network: NetworkLike) -> aws.lb.LoadBalancer:
-        return aws.lb.LoadBalancer(
-            f"{name}-alb",
-            load_balancer_type="application",
-            internal=False,
-            ip_address_type="ipv4",
-            subnets=network.public_subnet_ids,
-            security_groups=[self.load_balancer_security_group.id],
-            # Requests with malformed headers are dropped at the edge, not passed to the app.
-            drop_invalid_header_fields=True,
-            # Clients point their DNS at this name: deleting (or replacing) the load balancer
-            # is an outage until they change it. Only a retirement turns this off.
-            enable_deletion_protection=not self._retiring,
-            access_logs=(
-                {"bucket": self._access_logs_bucket, "prefix": ALB_PREFIX, "enabled": True}
-                if self._access_logs_bucket is not None
-                else None
-            ),
-            # An internet-facing load balancer created before the VPC's internet route fails
-            # with InvalidSubnet (terraform-provider-aws #3494, #4587).
-            opts=child(self, depends_on=list(network.public_routes)),
-        )
-
-    def _target_group(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.lb.TargetGroup:
-        check = spec.health_check
-        return aws.lb.TargetGroup(
-            f"{name}-tg",
-            port=spec.port,
-            protocol="HTTP",
-            target_type="ip",  # awsvpc tasks register by IP address
-            vpc_id=network.vpc_id,
-            deregistration_delay=DEREGISTRATION_DELAY,
-            health_check={
-                "enabled": True,
-                "protocol": "HTTP",
-                "port": "traffic-port",
-                "path": check.path,
-                "matcher": check.matcher,
-                "interval": check.interval_seconds,
-                "timeout": check.timeout_seconds,
-                "healthy_threshold": check.healthy_threshold,
-                "unhealthy_threshold": check.unhealthy_threshold,
-            },
-            opts=child(self),
-        )
-
-    def _certificate(
-        self, name: str, spec: ServiceSpec
-    ) -> tuple[pulumi.Output[str] | None, pulumi.Output[dict[str, str]] | None]:
-        if spec.certificate_arn:
-            return pulumi.Output.from_input(spec.certificate_arn), None
-        if not spec.domain:
-            return None, None
-        certificate = aws.acm.Certificate(
-            f"{name}-cert", domain_name=spec.domain, validation_method="DNS", opts=child(self)
-        )
-        option = certificate.domain_validation_options[0]
-        record = pulumi.Output.all(
-            name=option.resource_record_name, type=option.resource_record_type, value=option.resource_record_value
-        )
-        fqdns: list[pulumi.Input[str]] = []
-        if spec.hosted_zone_id:
-            fqdns = [validation_record(self, name, certificate, spec.hosted_zone_id).fqdn]
-        else:
-            # Without the zone, `pulumi up` waits at the validation below until someone adds
-            # the record by hand; say which record while it waits.
-            def ask_for_record(args: list[Any]) -> None:
-                found, status = args
-                if status != "ISSUED":
-                    pulumi.log.warn(
-                        f"add DNS record {found['name']} {found['type']} {found['value']} to validate the "
-                        f"certificate of {spec.domain}; the HTTPS listener waits for it",
-                        resource=self,
-                    )
-
-            pulumi.Output.all(record, certificate.status).apply(ask_for_record)
-        # The listener takes the ARN from the validation, so it is created only once ACM has
-        # issued the certificate (an HTTPS listener refuses a pending one).
-        validation = aws.acm.CertificateValidation(
-            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=child(self)
-        )
-        return validation.certificate_arn, record
-
-    def _listeners(self, name: str, spec: ServiceSpec) -> list[pulumi.Resource]:
-        forward: list[aws.lb.ListenerDefaultActionArgsDict] = [
-            {"type": "forward", "target_group_arn": self.target_group.arn}
-        ]
-        if self.certificate_arn is None:
-            http = aws.lb.Listener(
-                f"{name}-http",
-                load_balancer_arn=self.load_balancer.arn,
-                port=80,
-                protocol="HTTP",
-                default_actions=forward,
-                opts=child(self),
-            )
-            if spec.maintenance:
-                maintenance_rule(name, http.arn, OWN_LISTENER_PRIORITY, None, self)
-            return [http]
-        https = aws.lb.Listener(
-            f"{name}-https",
-            load_balancer_arn=self.load_balancer.arn,
-            port=443,
-            protocol="HTTPS",
-            ssl_policy=TLS_POLICY,
-            certificate_arn=self.certificate_arn,
-            default_actions=forward,
-            opts=child(self),
-        )
-        redirect = aws.lb.Listener(
-            f"{name}-http",
-            load_balancer_arn=self.load_balancer.arn,
-            port=80,
-            protocol="HTTP",
-            default_actions=[
-                {
-                    "type": "redirect",
-                    "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
-                }
-            ],
-            opts=child(self),
-        )
-        if spec.domain and spec.hosted_zone_id:
-            aws.route53.Record(
-                f"{name}-alias",
-                zone_id=spec.hosted_zone_id,
-                name=spec.domain,
-                type="A",
-                aliases=[
-                    {
-                        "name": self.load_balancer.dns_name,
-                        "zone_id": self.load_balancer.zone_id,
-                        "evaluate_target_health": True,
-                    }
-                ],
-                opts=child(self),
-            )
-        if spec.maintenance:
-            maintenance_rule(name, https.arn, OWN_LISTENER_PRIORITY, None, self)
-        return [https, redirect]
 
     def _service(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.ecs.Service:
         # With autoscaling, the scaler owns desired_count: ignoring it keeps `pulumi up` from
