@@ -166,3 +166,21 @@ def test_status_prices_a_platform_once_for_all_its_clients(costs, monkeypatch):
             column
             == f"{costs[stack].own.total + share:.2f} USD ({costs[stack].own.total:.2f} own + {share:.2f} platform share)"
         )
+
+
+def test_diff_tells_a_client_its_share_and_a_platform_what_each_client_pays():
+    from crane_it.cli.diff import _cost
+
+    share = {
+        "platform": "agency",
+        "platform_total_usd": 49.68,
+        "clients": ["bakery", "florist"],
+        "per_client_usd": 24.84,
+    }
+    cost = {"base": 49.68, "head": 49.68, "platform_share_head": share}
+    assert (
+        _cost("agency", cost) == "cost: 49.68 → 49.68 USD/month (+0.00); 24.84 per client at head (49.68 / 2 clients)"
+    )
+    assert _cost("bakery", cost | {"base": 34.5, "head": 34.5}) == (
+        "cost: 34.50 → 34.50 USD/month (+0.00); plus 24.84 share of platform agency at head (49.68 / 2 clients)"
+    )

@@ -141,15 +141,18 @@ def _counts(changes: list[dict[str, Any]]) -> str:
     return ", ".join(f"{counted[a]} to {a}" for a in ACTIONS)
 
 
-def _cost(cost: dict[str, Any] | None) -> str:
+def _cost(stack: str, cost: dict[str, Any] | None) -> str:
     if not cost:
         return "cost: not estimated"
     delta = cost["head"] - cost["base"]
     line = f"cost: {cost['base']:.2f} → {cost['head']:.2f} USD/month ({delta:+.2f})"
     share = cost.get("platform_share_head")
     if share and share["per_client_usd"] is not None:
-        line += f"; plus {share['per_client_usd']:.2f} share of platform {share['platform']} at head"
-        line += f" ({share['platform_total_usd']:.2f} / {len(share['clients'])} clients)"
+        of = f"({share['platform_total_usd']:.2f} / {len(share['clients'])} clients)"
+        if share["platform"] == stack:  # the platform itself: what each client pays of it
+            line += f"; {share['per_client_usd']:.2f} per client at head {of}"
+        else:
+            line += f"; plus {share['per_client_usd']:.2f} share of platform {share['platform']} at head {of}"
     return line
 
 
@@ -172,7 +175,7 @@ def text(report: dict[str, Any]) -> str:
             keys = f"  ({', '.join(c['keys'])})" if c["keys"] else ""
             out.append(f"  {c['action']:<8} {c['type']}  {_name(c['urn'])}{flags}{keys}")
             out += [f"      {i['path']}: {_short(i['old'])} → {_short(i['new'])}" for i in c["inputs"]]
-        out.append(f"  {_cost(entry['cost'])}")
+        out.append(f"  {_cost(entry['stack'], entry['cost'])}")
     out.append(
         f"data at risk: {len(report['data_at_risk'])} resource(s)" if report["data_at_risk"] else "data at risk: none"
     )
@@ -191,7 +194,7 @@ def markdown(report: dict[str, Any]) -> str:
             out += ["", "**The spec is invalid**; see the check's log. Nothing can be deployed.", ""]
             continue
         out.append("")
-        out.append(f"{_counts(entry['changes'])} · {_cost(entry['cost'])}")
+        out.append(f"{_counts(entry['changes'])} · {_cost(entry['stack'], entry['cost'])}")
         out += [f"> {n}" for n in entry["notes"]]
         if risky:
             out += [
