@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -10,16 +10,30 @@ import pulumi
 import pulumi_aws as aws
 
 from . import env_names
+from .database_restore import ADOPT_IGNORES, INHERITED, restore_args, restored_identifier, restored_instance
 from .facts import rds
 from .keys import customer_key
 from .link import ServiceLink
 from .log_key import log_key_arn_for
 from .monitoring import enhanced_monitoring
 from .options import child
-from .spec.data import DatabaseSpec, RestoreSpec
+from .spec.data import DatabaseSpec
 
 if TYPE_CHECKING:
     from .contracts import EncryptionKey, NetworkLike
+
+__all__ = [
+    "ADOPT_IGNORES",
+    "BACKUP_WINDOW",
+    "CA_CERTIFICATE",
+    "INHERITED",
+    "MAINTENANCE_WINDOW",
+    "PERFORMANCE_INSIGHTS_DAYS",
+    "Database",
+    "restore_args",
+    "restored_identifier",
+    "subnet_group_resource_name",
+]
 
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 """The RDS CA that signs the server certificate: AWS's default since rds-ca-2019 expired in
@@ -31,40 +45,6 @@ MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
 backup window, so it starts half an hour after it ends."""
 PERFORMANCE_INSIGHTS_DAYS = 7
 """Performance Insights retention; 7 days is the free tier."""
-
-ADOPT_IGNORES = (
-    "maintenanceWindow",  # not a parameter of the restore: RDS picks a random window
-    "performanceInsightsEnabled",  # not parameters of the restore either
-    "performanceInsightsKmsKeyId",
-    "performanceInsightsRetentionPeriod",
-    "finalSnapshotIdentifier",  # provider-only arguments, used when deleting or updating;
-    "skipFinalSnapshot",  # AWS has no such attribute to report back
-    "deleteAutomatedBackups",
-    "applyImmediately",
-    "allowMajorVersionUpgrade",
-    "monitoringInterval",  # Enhanced Monitoring is not a parameter of the restore either
-    "monitoringRoleArn",
-)
-"""Declared inputs a freshly started restore cannot match (Pulumi property names)."""
-
-INHERITED = ("engineVersion", "kmsKeyId", "storageEncrypted")
-"""Declared inputs the copy takes from its source (same version, same key, encrypted) and
-AWS reports back: the restore call has no parameter for them and needs none."""
-
-
-def restored_identifier(name: str, restore_id: str) -> str:
-    """The identifier (and logical name) of the instance of restore ``restore_id`` (``RestoreSpec.id``)."""
-    return f"{name}-db-restore-{restore_id}"
-
-
-def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.InstanceRestoreToPointInTimeArgs:
-    """The ``restore_to_point_in_time`` block: from ``source``, to a UTC time or the latest one."""
-    args = aws.rds.InstanceRestoreToPointInTimeArgs
-    if restore.point_in_time == "latest":
-        # The newest restorable time, usually about five minutes ago, fixed at creation.
-        return args(source_db_instance_identifier=source, use_latest_restorable_time=True)
-    when = restore.point_in_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return args(source_db_instance_identifier=source, restore_time=when)
 
 
 def subnet_group_resource_name(name: str, home: str | None) -> str:
@@ -354,49 +334,14 @@ class Database(pulumi.ComponentResource):
         )
 
     def _restored(self, name: str, spec: DatabaseSpec) -> aws.rds.Instance:
-        # RDS always restores into a NEW instance, here `<client>-db-restore-<time>`. Given
-        # explicitly, as RestoreDBInstanceToPointInTime would otherwise use the default VPC
-        # security group, subnet group and parameter group. Not passed on purpose:
-        # - db_name, username: the copy has the source's databases and master user;
-        # - allocated_storage: the copy takes the source's (possibly autoscaled) size, and
-        #   asking for less than that fails the restore.
-        # The API takes no KMS key: the copy is encrypted with the source's key, which is
-        # this key for any instance of this client; kms_key_id only states it. Settings the
-        # provider cannot pass to the restore call (Performance Insights, the managed
-        # password on older APIs, ...) it applies with ModifyDBInstance right after. The
-        # managed password gets a NEW secret with a NEW password; the link follows it.
-        # The identifier carries the restore's own id, never its time: `latest` twice, or
-        # the same time again after an undo, must not target a retained instance's name.
+        # The new instance of the point-in-time restore (database_restore.py), with this
+        # database's settings and options and log groups of its own.
         assert spec.restore is not None
         identifier = restored_identifier(name, spec.restore.id)
         source = spec.restore.source or self.original.identifier
         logs = self._log_groups(identifier, retain=spec.protect and not self._retiring)
-        if spec.restore.adopt:
-            return self._adopted(spec, identifier, logs)
-        return aws.rds.Instance(
-            identifier,
-            restore_to_point_in_time=restore_args(spec.restore, source),
-            **self._settings(spec, identifier),
-            # A restore copies the whole volume: large databases take far longer than the
-            # provider's 40-minute default, which would leave a running restore untracked.
-            opts=self._instance_options(spec, logs, custom_timeouts=pulumi.CustomTimeouts(create="6h")),
-        )
-
-    def _adopted(self, spec: DatabaseSpec, identifier: str, logs: list[aws.cloudwatch.LogGroup]) -> aws.rds.Instance:
-        # `crane reset` already started this restore (restore_request.py) with the same
-        # identifier, settings and tags. Declared with `import_` and WITHOUT the
-        # restore_to_point_in_time block: that block is create-only and never read back, so
-        # declaring it on an existing instance would diff and replace it. After the first
-        # `pulumi up` the instance is in the state under this id and `import_` is a no-op.
-        # Until `applied`, ADOPT_IGNORES keeps the import from failing on what the restore
-        # call could not set; `applied: true` drops them and the next `up` sets them in place.
-        assert spec.restore is not None
-        ignore = () if spec.restore.applied else ADOPT_IGNORES
-        return aws.rds.Instance(
-            identifier,
-            **self._settings(spec, identifier),
-            opts=self._instance_options(spec, logs, ignore, import_=identifier),
-        )
+        options = functools.partial(self._instance_options, spec, logs)
+        return restored_instance(identifier, spec.restore, source, self._settings(spec, identifier), options)
 
     def _link(self, spec: DatabaseSpec) -> ServiceLink:
         """Where the active instance is, and the right to read its password at task start."""

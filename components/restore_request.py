@@ -20,7 +20,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .database import ADOPT_IGNORES, BACKUP_WINDOW, CA_CERTIFICATE, INHERITED, restored_identifier
+from .database import BACKUP_WINDOW, CA_CERTIFICATE
+from .database_restore import ADOPT_IGNORES, INHERITED, restored_identifier
 from .facts import rds
 from .spec.data import DatabaseSpec
 

@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..database import restored_identifier
+from ..database_restore import restored_identifier
 from ..facts import tags as tag_keys
 from ..loader import SpecError, load_spec, spec_path
 from ..naming import base_name

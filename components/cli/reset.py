@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from .. import reset_flow as flow
-from ..database import restored_identifier
+from ..database_restore import restored_identifier
 from ..loader import load_stack_spec
 from ..naming import base_name
 from ..project import find_project, stacks_dir
