@@ -1,7 +1,8 @@
 """Plan a reset of a versioned S3 bucket from its listing alone, without calling S3.
 
 The types, the planning rules, the time checks and the part-size arithmetic live here so they
-can be read and tested without boto3; `crane.reset` lists the bucket and applies the plan.
+can be read and tested without boto3; cli/reset_listing.py lists the bucket and cli/reset_copying.py
+applies the plan.
 """
 
 from __future__ import annotations

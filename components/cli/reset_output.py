@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..reset_plan import Plan, isoformat
 
 if TYPE_CHECKING:
-    from .reset_bucket import Report
+    from .reset_copying import Report
 
 Clock = Callable[[], float]
 
