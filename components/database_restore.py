@@ -66,7 +66,7 @@ def restored_instance(
     options: InstanceOptions,
 ) -> aws.rds.Instance:
     """The instance ``restore`` creates from ``source``, with the database's ``settings`` and ``options``."""
-    # RDS always restores into a NEW instance, here `<client>-db-restore-<time>`. Given
+    # RDS always restores into a NEW instance, here `<client>-db-restore-<id>`. Given
     # explicitly, as RestoreDBInstanceToPointInTime would otherwise use the default VPC
     # security group, subnet group and parameter group. Not passed on purpose:
     # - db_name, username: the copy has the source's databases and master user;

@@ -69,7 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", help="run this image after the reset instead of the one found in the history")
     parser.add_argument("--spec", type=Path, help="the client's spec (default: stacks/<stack>.yaml of the project)")
     parser.add_argument("--commit", action="store_true", help="git commit the spec change for the pull request")
-    parser.add_argument("--workers", type=int, default=buckets.DEFAULT_WORKERS, help="parallel S3 copies (default 8)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=buckets.DEFAULT_WORKERS,
+        help=f"parallel S3 copies (default {buckets.DEFAULT_WORKERS})",
+    )
 
 
 # --- the Pulumi CLI (replaced in tests) ---------------------------------------------------------
