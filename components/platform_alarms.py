@@ -20,10 +20,9 @@ import pulumi_aws as aws
 
 from .iam import account_administers_key, policy_document
 from .keys import customer_key
+from .metric_alarm import PERIOD
 from .options import child
 from .spec.platform import PlatformAlertsSpec
-
-PERIOD = 60
 
 
 class PlatformAlarms(pulumi.ComponentResource):
