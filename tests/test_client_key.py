@@ -152,3 +152,10 @@ def test_components_used_alone_encrypt_with_a_key_they_are_given():
     assert plan.one("aws:backup/vault:Vault").inputs["kmsKeyArn"] == key.outputs["arn"]
     assert plan.one("aws:sns/topic:Topic").inputs["kmsMasterKeyId"] == key.outputs["arn"]
     assert [a.name for a in plan.of_type("aws:kms/alias:Alias")] == ["tool-key-alias"]
+
+
+def test_retiring_a_per_client_client_unprotects_its_key_and_keeps_it(tmp_path):
+    plan = render_stack("bakery", spec=with_keys(tmp_path, "bakery", "per_client", retire=True))
+    key = plan.one(KEY, "bakery-key")
+    assert not key.protect and key.retain_on_delete
+    assert violations(plan) == []
