@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .access_logs import ALB_PREFIX
+from . import own_ingress as own
 from .certificates import validation_record
 from .contracts import NetworkLike
 from .options import child
@@ -72,17 +72,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             description="Shared load balancer: HTTP(S) from the internet",
             opts=child(self),
         )
-        for port in (80, 443):
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-alb-in-{port}",
-                security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4="0.0.0.0/0",
-                description=f"internet to port {port}",
-                opts=child(self),
-            )
+        own.internet_ingress(name, group.id, (80, 443), self)
         vpc = aws.ec2.get_vpc_output(id=network.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self))
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-alb-out-vpc",
@@ -99,23 +89,16 @@ class SharedLoadBalancer(pulumi.ComponentResource):
     def _load_balancer(
         self, name: str, spec: LoadBalancerSpec, network: NetworkLike, access_logs_bucket: pulumi.Input[str] | None
     ) -> aws.lb.LoadBalancer:
-        return aws.lb.LoadBalancer(
-            f"{name}-alb",
-            load_balancer_type="application",
-            internal=False,
-            ip_address_type="ipv4",
-            subnets=network.public_subnet_ids,
-            security_groups=[self.security_group.id],
-            drop_invalid_header_fields=True,
-            enable_deletion_protection=spec.deletion_protection,
+        # The same internet-facing ALB a client has of its own; the platform spec chooses its
+        # deletion protection (on unless retiring) and idle timeout.
+        return own.load_balancer(
+            name,
+            network,
+            self.security_group.id,
+            self,
+            deletion_protection=spec.deletion_protection,
+            access_logs_bucket=access_logs_bucket,
             idle_timeout=spec.idle_timeout_seconds,
-            access_logs=(
-                {"bucket": access_logs_bucket, "prefix": ALB_PREFIX, "enabled": True}
-                if access_logs_bucket is not None
-                else None
-            ),
-            # Created before the VPC's internet route, it fails with InvalidSubnet.
-            opts=child(self, depends_on=list(network.public_routes)),
         )
 
     def _certificate(self, name: str, spec: PlatformCertificateSpec) -> pulumi.Input[str]:

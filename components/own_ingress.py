@@ -46,17 +46,7 @@ def security_groups(
         opts=child(parent),
     )
     tasks = shared.task_security_group(name, spec.port, network.vpc_id, alb.id, parent, source="load balancer")
-    for port in (80, 443) if spec.https else (80,):
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-alb-in-{port}",
-            security_group_id=alb.id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            cidr_ipv4=_WORLD,
-            description=f"internet to port {port}",
-            opts=child(parent),
-        )
+    internet_ingress(name, alb.id, (80, 443) if spec.https else (80,), parent)
     aws.vpc.SecurityGroupEgressRule(
         f"{name}-alb-out-tasks",
         security_group_id=alb.id,
@@ -70,16 +60,35 @@ def security_groups(
     return alb, tasks
 
 
+def internet_ingress(name: str, group_id: pulumi.Input[str], ports: tuple[int, ...], parent: pulumi.Resource) -> None:
+    """A load balancer's group admits ``ports`` from the whole internet (a client's or a platform's)."""
+    for port in ports:
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-alb-in-{port}",
+            security_group_id=group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=_WORLD,
+            description=f"internet to port {port}",
+            opts=child(parent),
+        )
+
+
 def load_balancer(
     name: str,
     network: NetworkLike,
     security_group_id: pulumi.Input[str],
     parent: pulumi.Resource,
     *,
-    retiring: bool,
+    deletion_protection: bool,
     access_logs_bucket: pulumi.Input[str] | None,
+    idle_timeout: int | None = None,
 ) -> aws.lb.LoadBalancer:
-    """The internet-facing ALB in the public subnets, deletion-protected unless ``retiring``."""
+    """The internet-facing ALB in the public subnets: a client's own, or a platform's shared one.
+
+    ``idle_timeout`` unset leaves AWS's default (60 s).
+    """
     return aws.lb.LoadBalancer(
         f"{name}-alb",
         load_balancer_type="application",
@@ -91,7 +100,8 @@ def load_balancer(
         drop_invalid_header_fields=True,
         # Clients point their DNS at this name: deleting (or replacing) the load balancer
         # is an outage until they change it. Only a retirement turns this off.
-        enable_deletion_protection=not retiring,
+        enable_deletion_protection=deletion_protection,
+        idle_timeout=idle_timeout,
         access_logs=(
             {"bucket": access_logs_bucket, "prefix": ALB_PREFIX, "enabled": True}
             if access_logs_bucket is not None

@@ -86,7 +86,7 @@ class Service(pulumi.ComponentResource):
                 network,
                 self.load_balancer_security_group.id,
                 self,
-                retiring=self._retiring,
+                deletion_protection=not self._retiring,
                 access_logs_bucket=self._access_logs_bucket,
             )
             self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
