@@ -12,12 +12,11 @@ Data-holding resources are marked ``data``; a replace or delete of one is *data 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .plan_json import UNKNOWN
+from .plan_json import UNKNOWN, parsed
 from .replacements import forces_replace, holds_data
 
 OPTION_KEYS = ("protect", "retain_on_delete", "delete_before_replace", "ignore_changes")
@@ -143,7 +142,7 @@ def leaf_changes(path: str, old: Any, new: Any) -> Iterator[tuple[str, Any, Any]
     JSON documents inside strings (container definitions, policies) are opened; lists of
     objects with a ``name`` (containers, env vars) are matched by name, not position.
     """
-    old, new = _parsed(old), _parsed(new)
+    old, new = parsed(old), parsed(new)
     if old == new:
         return
     if isinstance(old, dict) and isinstance(new, dict):
@@ -161,15 +160,6 @@ def leaf_changes(path: str, old: Any, new: Any) -> Iterator[tuple[str, Any, Any]
                 yield from leaf_changes(f"{path}[{i}]", a, b)
             return
     yield path, old, new
-
-
-def _parsed(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 def _by_name(items: list[Any]) -> dict[str, Any] | None:

@@ -61,6 +61,17 @@ def _references(reg: Any, handles: Mapping[str, tuple[str, ...]], inputs: Mappin
     return found
 
 
+def parsed(value: Any) -> Any:
+    """An input holding a JSON document (a policy, container definitions), parsed; anything
+    else, or text that only looks like JSON, as it is."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def document(plan: Iterable[Any]) -> list[dict[str, Any]]:
     """Every registration of ``plan`` as a plain, sorted, marker-normalised dict."""
     regs = list(plan)

@@ -9,26 +9,18 @@ domains and alarm thresholds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..plan_json import parsed
+
 Inputs = Mapping[str, Any]
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 def containers(inputs: Inputs) -> dict[str, Any]:
     """Per container: image, memory, read-only root, health check, env (name=value), secret names."""
     shown = {}
-    for c in _json(inputs.get("containerDefinitions")) or []:
+    for c in parsed(inputs.get("containerDefinitions")) or []:
         shown[f"container[{c.get('name')}]"] = {
             "image": c.get("image"),
             "memory": c.get("memory"),
@@ -46,7 +38,7 @@ def _named(item: Mapping[str, Any]) -> str:
 
 def statements(document: Any) -> list[dict[str, Any]]:
     """An IAM policy document's statements reduced to effect, principal, actions, resources, conditions."""
-    doc = _json(document)
+    doc = parsed(document)
     if not isinstance(doc, dict):
         return []
     found = doc.get("Statement") or doc.get("statement") or []
