@@ -22,7 +22,7 @@ from . import alarm_names
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .database_alarms import database_alarms
-from .iam import account_administers_key, alert_publishers_use_key, policy_document
+from .iam import account_administers_key, alert_publishers_use_key, policy_document, where
 from .keys import customer_key
 from .metric_alarm import Alarm
 from .options import child
@@ -59,10 +59,8 @@ class Alarms(pulumi.ComponentResource):
         super().__init__("crane:index:Alarms", name, None, opts)
         self.spec = spec
         self._retiring = retiring
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._account = aws.get_caller_identity_output(opts=invoke).account_id
-        self._partition = aws.get_partition_output(opts=invoke).partition
-        self._region = aws.get_region_output(opts=invoke).region
+        here = where(self)
+        self._account, self._partition, self._region = here.account, here.partition, here.region
 
         self.key = self._key(name, key)
         self.topic = self._topic(name)

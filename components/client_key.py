@@ -23,7 +23,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .iam import account_administers_key, alert_publishers_use_key, policy_document
+from .iam import account_administers_key, alert_publishers_use_key, policy_document, where
 from .keys import customer_key
 from .log_key import logs_use_key
 from .options import child
@@ -37,14 +37,11 @@ class ClientKey(pulumi.ComponentResource):
     def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False) -> None:
         """``retiring``: the client is being retired (``ClientSpec.retire``): not protected, still retained."""
         super().__init__("crane:index:ClientKey", name, None, opts)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        partition = aws.get_partition_output(opts=invoke).partition
-        region = aws.get_region_output(opts=invoke).region
-        account = aws.get_caller_identity_output(opts=invoke).account_id
+        here = where(self)
         policy = policy_document(
             [
-                account_administers_key(partition, account),
-                logs_use_key(partition, region, account),
+                account_administers_key(here.partition, here.account),
+                logs_use_key(here.partition, here.region, here.account),
                 alert_publishers_use_key(),
             ]
         )

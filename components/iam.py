@@ -1,12 +1,34 @@
 """IAM policy documents: the one place the policy language version is written."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 POLICY_VERSION = "2012-10-17"
 """The current IAM policy language version; without it IAM reads a document as the 2008 one."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """The partition, region and account a component's resources land in: what ARNs and
+    policy conditions are built from."""
+
+    partition: pulumi.Output[str]
+    region: pulumi.Output[str]
+    account: pulumi.Output[str]
+
+
+def where(parent: pulumi.Resource) -> Where:
+    """Read :class:`Where` through ``parent``'s provider (a client's provider sets its region)."""
+    invoke = pulumi.InvokeOutputOptions(parent=parent)
+    return Where(
+        partition=aws.get_partition_output(opts=invoke).partition,
+        region=aws.get_region_output(opts=invoke).region,
+        account=aws.get_caller_identity_output(opts=invoke).account_id,
+    )
 
 
 def policy_document(statements: pulumi.Input[Sequence[Any]]) -> dict[str, Any]:

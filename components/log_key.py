@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
-from .iam import account_administers_key, policy_document
+from .iam import account_administers_key, policy_document, where
 from .keys import customer_key
 from .options import child
 
@@ -54,10 +53,7 @@ class LogKey(pulumi.ComponentResource):
     def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False) -> None:
         """``retiring``: the client is being retired (``ClientSpec.retire``): not protected, still retained."""
         super().__init__("crane:index:LogKey", name, None, opts)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        partition = aws.get_partition_output(opts=invoke).partition
-        region = aws.get_region_output(opts=invoke).region
-        account = aws.get_caller_identity_output(opts=invoke).account_id
+        here = where(self)
         self.key = customer_key(
             f"{name}-logs-key",
             f"Encrypts the {name} log groups (app, VPC flow logs, database)",
@@ -65,7 +61,7 @@ class LogKey(pulumi.ComponentResource):
             # it would make every log it encrypted unreadable, retained log groups of restored
             # instances included. Retiring drops the protection; the key stays (retained).
             child(self, protect=not retiring, retain_on_delete=True),
-            policy=pulumi.Output.json_dumps(log_key_policy(partition, region, account)),
+            policy=pulumi.Output.json_dumps(log_key_policy(here.partition, here.region, here.account)),
         )
         self.arn = self.key.arn
         self.register_outputs({"arn": self.arn})

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .iam import policy_document
+from .iam import policy_document, where
 from .log_key import log_key_arn_for
 from .nat import NatInstance
 from .options import child
@@ -307,9 +307,7 @@ class Network(pulumi.ComponentResource):
         return group
 
     def _flow_log_role(self, name: str, group: aws.cloudwatch.LogGroup) -> aws.iam.Role:
-        identity = aws.get_caller_identity_output(opts=self._invoke)
-        partition = aws.get_partition_output(opts=self._invoke).partition
-        region = aws.get_region_output(opts=self._invoke).region
+        here = where(self)
         # Confused-deputy guard from the VPC guide: only flow logs of this account may assume it.
         trust = pulumi.Output.json_dumps(
             policy_document(
@@ -319,10 +317,10 @@ class Network(pulumi.ComponentResource):
                         "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                         "Action": "sts:AssumeRole",
                         "Condition": {
-                            "StringEquals": {"aws:SourceAccount": identity.account_id},
+                            "StringEquals": {"aws:SourceAccount": here.account},
                             "ArnLike": {
                                 "aws:SourceArn": pulumi.Output.format(
-                                    "arn:{0}:ec2:{1}:{2}:vpc-flow-log/*", partition, region, identity.account_id
+                                    "arn:{0}:ec2:{1}:{2}:vpc-flow-log/*", here.partition, here.region, here.account
                                 )
                             },
                         },

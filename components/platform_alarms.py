@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .iam import account_administers_key, policy_document
+from .iam import account_administers_key, policy_document, where
 from .keys import customer_key
 from .metric_alarm import PERIOD
 from .options import child
@@ -46,10 +46,8 @@ class PlatformAlarms(pulumi.ComponentResource):
         super().__init__("crane:index:PlatformAlarms", name, None, opts)
         self.spec = spec
         self._retiring = retiring
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._account = aws.get_caller_identity_output(opts=invoke).account_id
-        self._partition = aws.get_partition_output(opts=invoke).partition
-        self._region = aws.get_region_output(opts=invoke).region
+        here = where(self)
+        self._account, self._partition, self._region = here.account, here.partition, here.region
         self.key = self._key(name)
         self.topic = aws.sns.Topic(
             f"{name}-alerts-topic",

@@ -14,6 +14,7 @@ from . import ingress as shared
 from . import own_ingress as own
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
 from .contracts import DataLink, NetworkLike
+from .iam import where
 from .log_key import log_key_arn_for
 from .network import task_placement
 from .options import child
@@ -63,10 +64,8 @@ class Service(pulumi.ComponentResource):
         self._bake_minutes = deployment_alarm_minutes  # the longest window of those alarms
         self._retiring = retiring
         self._grants: list[pulumi.Resource] = []  # the role policies a task needs before it starts
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._region = aws.get_region_output(opts=invoke).region
-        self._account = aws.get_caller_identity_output(opts=invoke).account_id
-        self._partition = aws.get_partition_output(opts=invoke).partition
+        here = where(self)
+        self._account, self._partition, self._region = here.account, here.partition, here.region
 
         self.repository, self.image = self._image(name, spec)  # first: checks the build context
         self.log_group = self._log_group(name, spec)
