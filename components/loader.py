@@ -46,6 +46,15 @@ def spec_path(stack: str, directory: Path | None = None) -> Path:
     return (directory or stacks_dir()) / f"{stack}.yaml"
 
 
+def _read(path: Path) -> str:
+    """The spec file's text; a missing file is a SpecError listing the specs beside it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise SpecError(f"{path}: no such spec file; specs in {path.parent}: {', '.join(known) or 'none'}") from None
+
+
 def load_spec(path: str | Path, *, context: dict[str, Any] | None = None, root: Path | None = None) -> ClientSpec:
     """Read, parse and validate the spec at ``path``; raise SpecError naming what is wrong.
 
@@ -54,11 +63,7 @@ def load_spec(path: str | Path, *, context: dict[str, Any] | None = None, root: 
     """
     path = Path(path)
     root = root or project_of(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise SpecError(f"{path}: no such spec file; specs in {path.parent}: {', '.join(known) or 'none'}") from None
+    text = _read(path)
     return parse_spec(text, str(path), context=context, root=root)
 
 
@@ -99,11 +104,7 @@ def load_stack_spec(
     """
     path = Path(path)
     root = root or project_of(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise SpecError(f"{path}: no such spec file; specs in {path.parent}: {', '.join(known) or 'none'}") from None
+    text = _read(path)
     spec = parse_stack_spec(text, str(path), context=context, root=root)
     stack = stack or path.stem
     if isinstance(spec, ClientSpec) and spec.platform is None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, StringConstraints, ValidationError
 
 from crane_it.facts.fargate import FARGATE_MEMORY
 from crane_it.facts.regions import REGIONS
-from crane_it.loader import SpecError, parse_spec
+from crane_it.loader import SpecError, load_spec, load_stack_spec, parse_spec
 from crane_it.spec import ClientSpec
 from tests.conftest import NOW
 
@@ -580,3 +580,10 @@ def test_a_spec_built_in_python_names_the_field_of_a_cross_field_error():
     assert error["loc"] == ("service", "memory")
     assert error["msg"].startswith("memory=4096 is not valid for cpu=256; valid: 512, 1024, 2048")
     assert "service.memory" in str(refused.value)
+
+
+def test_a_missing_spec_file_lists_the_specs_beside_it(tmp_path):
+    (tmp_path / "acme.yaml").write_text("client: acme\n")
+    for load in (load_spec, load_stack_spec):
+        with pytest.raises(SpecError, match=r"acmee\.yaml: no such spec file; specs in .*: acme$"):
+            load(tmp_path / "acmee.yaml", root=tmp_path)
