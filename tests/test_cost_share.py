@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from crane_it import cost_share, plan_json
+from crane_it.cli.diff import _cost
 from crane_it.cli.plan import render_stack
 from crane_it.cli.status import Status, _print, estimated_cost
 from crane_it.cost import estimate
@@ -169,8 +170,6 @@ def test_status_prices_a_platform_once_for_all_its_clients(costs, monkeypatch):
 
 
 def test_diff_tells_a_client_its_share_and_a_platform_what_each_client_pays():
-    from crane_it.cli.diff import _cost
-
     share = {
         "platform": "agency",
         "platform_total_usd": 49.68,

@@ -266,8 +266,6 @@ def test_moving_the_example_onto_the_platform_keeps_bucket_database_vault_and_ke
 
 
 def test_a_client_without_nat_runs_public_tasks_that_pass_the_guardrails(tmp_path):
-    from crane_it.policy import violations
-
     spec = yaml.safe_load((ROOT / "stacks" / "example.yaml").read_text())
     spec["network"] = {"nat": "none"}
     bare = tmp_path / "example.yaml"
