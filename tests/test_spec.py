@@ -587,3 +587,8 @@ def test_a_missing_spec_file_lists_the_specs_beside_it(tmp_path):
     for load in (load_spec, load_stack_spec):
         with pytest.raises(SpecError, match=r"acmee\.yaml: no such spec file; specs in .*: acme$"):
             load(tmp_path / "acmee.yaml", root=tmp_path)
+
+
+def test_keys_names_its_two_values():
+    message = refusal(MINIMAL + "keys: one\n")
+    assert "stacks/acme.yaml:7: keys: Input should be 'per_purpose' or 'per_client' (got 'one')" in message
