@@ -1,7 +1,7 @@
 """How long a reset takes, before and after `crane reset`, from the dependency graph of its steps.
 
 Not a measurement: nothing here can run an RDS restore or a review. It is the longest path
-through each procedure's dependency graph (``crane_it.reset_flow.before_graph`` and
+through each procedure's dependency graph (``crane_it.ops.reset.flow.before_graph`` and
 ``after_graph``), with the rollout sized from the example client's own health check and the
 bucket from a number of changed keys. The restore and the review are the two inputs that
 matter; the table varies them.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crane_it import reset_flow as flow
 from crane_it.loader import load_spec
+from crane_it.ops.reset import flow as flow
 
 ROOT = Path(__file__).resolve().parent.parent
 

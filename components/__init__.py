@@ -8,12 +8,9 @@ mock engine for unit tests; ``crane_it.policy`` holds the guardrails for a polic
 
 __version__ = "0.3.0"
 
-from .alarms import Alarms
-from .backup import Backup
-from .bucket import Bucket
+from .app.service import Service
 from .client import ClientStack
-from .client_key import ClientKey
-from .contracts import (
+from .core.contracts import (
     BackupVault,
     BucketTarget,
     DatabaseMetrics,
@@ -23,11 +20,14 @@ from .contracts import (
     NetworkLike,
     ServiceMetrics,
 )
-from .database import Database
+from .data.backup import Backup
+from .data.bucket import Bucket
+from .data.database import Database
+from .keys.client_key import ClientKey
 from .loader import SpecError, load_spec, load_stack_spec, load_tenants, parse_spec, parse_stack_spec, spec_path
-from .network import ExistingNetwork, Network
+from .monitoring.alarms import Alarms
+from .network.vpc import ExistingNetwork, Network
 from .platform import PlatformStack
-from .service import Service
 from .spec import (
     AlertsSpec,
     AutoscalingSpec,

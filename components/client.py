@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import pulumi
 
-from .access_logs import AccessLogs
-from .alarm_names import DEPLOYMENT_ALARMS, alarm_name
-from .alarms import Alarms, tasks_window_minutes
-from .backup import Backup
-from .bucket import Bucket
-from .client_key import ClientKey
-from .contracts import NetworkLike
-from .database import Database
-from .ingress import PlatformOutputs, SharedIngress, from_platform, reference_name
-from .log_key import LogKey
-from .naming import base_name, stack_domain
-from .network import Network
-from .options import child
-from .provider import aws_provider, default_tags
-from .service import Service
+from .app.service import Service
+from .core.contracts import NetworkLike
+from .core.naming import base_name, stack_domain
+from .core.options import child
+from .core.provider import aws_provider, default_tags
+from .data.backup import Backup
+from .data.bucket import Bucket
+from .data.database import Database
+from .facts.alarm_names import DEPLOYMENT_ALARMS, alarm_name
+from .ingress.access_logs import AccessLogs
+from .ingress.platform_route import PlatformOutputs, SharedIngress, from_platform, reference_name
+from .ingress.waf import Waf
+from .keys.client_key import ClientKey
+from .keys.log_key import LogKey
+from .monitoring.alarms import Alarms, tasks_window_minutes
+from .network.vpc import Network
 from .spec import ClientSpec
-from .tenancy import maintenance_priority, rule_priority
-from .waf import Waf
+from .spec.tenancy import maintenance_priority, rule_priority
 
 
 class ClientStack(pulumi.ComponentResource):

@@ -13,7 +13,7 @@ from pydantic_core import ErrorDetails
 from .project import STACKS_DIR, project_of, stacks_dir
 from .spec import ClientSpec
 from .spec.platform import PlatformSpec
-from .tenancy import Tenant, problems
+from .spec.tenancy import Tenant, problems
 
 
 class SpecError(Exception):

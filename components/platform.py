@@ -14,17 +14,17 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .access_logs import AccessLogs
-from .ingress import PlatformOutputs
-from .load_balancer import SharedLoadBalancer
-from .log_key import LogKey
-from .network import Network
-from .options import child
-from .platform_alarms import PlatformAlarms
-from .provider import aws_provider, default_tags
+from .core.options import child
+from .core.provider import aws_provider, default_tags
+from .ingress.access_logs import AccessLogs
+from .ingress.platform_route import PlatformOutputs
+from .ingress.shared_load_balancer import SharedLoadBalancer
+from .ingress.waf import Waf
+from .keys.log_key import LogKey
+from .monitoring.platform_alarms import PlatformAlarms
+from .network.vpc import Network
 from .spec.platform import PlatformSpec
-from .tenancy import Tenant, usage
-from .waf import Waf
+from .spec.tenancy import Tenant, usage
 
 
 class PlatformStack(pulumi.ComponentResource):

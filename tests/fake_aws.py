@@ -36,3 +36,39 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+class DeploymentsApi:
+    """Stubbed: moto has no ListServiceDeployments, DescribeServiceDeployments or
+    DescribeServiceRevisions. This wrapper answers those three as ECS does and passes every
+    other call (DescribeServices, DescribeTaskDefinition) to the moto client."""
+
+    def __init__(self, ecs, deployments: list[dict], revisions: dict[str, str]) -> None:
+        self._ecs, self._deployments, self._revisions = ecs, deployments, revisions
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._ecs, name)
+
+    def list_service_deployments(self, **request):
+        self.calls.append("ListServiceDeployments")
+        after = request["createdAt"]["after"]
+        return {
+            "serviceDeployments": [
+                {"serviceDeploymentArn": d["serviceDeploymentArn"]} for d in self._deployments if d["createdAt"] > after
+            ]
+        }
+
+    def describe_service_deployments(self, serviceDeploymentArns):  # noqa: N803 - the API's name
+        self.calls.append("DescribeServiceDeployments")
+        return {
+            "serviceDeployments": [d for d in self._deployments if d["serviceDeploymentArn"] in serviceDeploymentArns]
+        }
+
+    def describe_service_revisions(self, serviceRevisionArns):  # noqa: N803
+        self.calls.append("DescribeServiceRevisions")
+        return {
+            "serviceRevisions": [
+                {"serviceRevisionArn": a, "taskDefinition": self._revisions[a]} for a in serviceRevisionArns
+            ]
+        }

@@ -1,6 +1,6 @@
 """Small stand-ins for the components a component under test depends on.
 
-Each is typed as the contract it stands for (crane_it.contracts), and `mypy tests/fakes.py`
+Each is typed as the contract it stands for (crane_it.core.contracts), and `mypy tests/fakes.py`
 runs in CI, so a fake that drifts from its protocol fails the type check.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from crane_it.contracts import BackupVault, BucketTarget, DatabaseMetrics, DatabaseTarget, ServiceMetrics
+from crane_it.core.contracts import BackupVault, BucketTarget, DatabaseMetrics, DatabaseTarget, ServiceMetrics
 
 
 def _out(value: str) -> pulumi.Output[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from ..project import PROJECT_FILE, STACKS_DIR, ProjectError, find_project
-from ..revisions import RevisionError, changed_files, library_dir, merge_base
+from ..review.revisions import RevisionError, changed_files, library_dir, merge_base
 
 HELP = "list the client stacks a change touches (against git REF), for CI to preview or deploy"
 

@@ -1,8 +1,8 @@
 """`crane cost STACK`: a monthly list-price estimate of a client, every line with its source.
 
-The estimate prices the stack's rendered plan (crane_it.cost), so it covers exactly what
+The estimate prices the stack's rendered plan (crane_it.review.cost), so it covers exactly what
 `pulumi up` would declare. A client on a platform is shown with its share of the platform
-beside its own cost, and a platform with its cost per client (crane_it.cost_share). Usage the plan cannot know (traffic, logs, stored data) comes from
+beside its own cost, and a platform with its cost per client (crane_it.review.cost_share). Usage the plan cannot know (traffic, logs, stored data) comes from
 named assumptions, shown with the lines that use them; change one with ``--assume NAME=VALUE``.
 """
 
@@ -13,10 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..cost import USAGE, format_lines
-from ..cost_share import stack_cost
 from ..loader import SpecError
 from ..project import ProjectError
+from ..review.cost import USAGE, format_lines
+from ..review.cost_share import stack_cost
 
 HELP = "estimate a stack's monthly AWS list-price cost, line by line with sources (offline)"
 

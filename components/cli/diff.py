@@ -1,8 +1,8 @@
 """`crane diff [STACK ...] --base REF`: what a change does to each client, before it touches one.
 
 Each stack is rendered twice, offline: at REF (its merge base with HEAD, from a temporary git
-worktree, with *that* revision's library code) and in the working tree (crane_it.revisions).
-The two plans are compared resource by resource (crane_it.plan_diff): ``create``, ``update``
+worktree, with *that* revision's library code) and in the working tree (crane_it.review.revisions).
+The two plans are compared resource by resource (crane_it.review.plan_diff): ``create``, ``update``
 with the changed inputs old → new, ``replace`` when a replace-forcing input changed, ``delete``.
 A replace or delete of a resource that holds data is *data at risk*.
 
@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..cost import estimate
-from ..plan_diff import ACTIONS, Change, at_risk, diff
 from ..project import ProjectError, find_project
-from ..revisions import RevisionError, Side, merge_base, render_both
+from ..review.cost import estimate
+from ..review.plan_diff import ACTIONS, Change, at_risk, diff
+from ..review.revisions import RevisionError, Side, merge_base, render_both
 from .affected import affected
 
 HELP = "diff each stack's plan at git REF against the working tree: create/update/replace/delete, data at risk, cost"
@@ -74,14 +74,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add_shares(report: dict[str, Any], project: Path) -> None:
-    """Each platform stack's, or client-on-a-platform's, platform share at head (crane_it.cost_share).
+    """Each platform stack's, or client-on-a-platform's, platform share at head (crane_it.review.cost_share).
 
     Head only: the base's share would need the base's platform and clients rendered with the
     base's library. The ``cost`` base/head figures stay each stack's own cost.
     """
-    from ..cost_share import platform_of, share_of  # renders offline: loaded when needed
     from ..loader import SpecError
     from ..project import stacks_dir
+    from ..review.cost_share import platform_of, share_of  # renders offline: loaded when needed
 
     shares: dict[str, Any] = {}
     for entry in report["stacks"]:

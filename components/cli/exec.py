@@ -18,8 +18,8 @@ import subprocess
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..container import CONTAINER
-from . import ops
+from ..app.container import CONTAINER
+from ..ops import aws as ops
 
 HELP = "open a shell, or run one command, in a running task of a client's app (ECS Exec)"
 PLUGIN = "session-manager-plugin"

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import ops
+from ..ops import aws as ops
 
 HELP = "list a client's deployments: revision, image, outcome and what changed from the revision before"
 BATCH = 20

@@ -22,10 +22,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..database_restore import restored_identifier
+from ..core.naming import base_name
+from ..data.database_restore import restored_identifier
 from ..facts import tags as tag_keys
 from ..loader import SpecError, load_spec, spec_path
-from ..naming import base_name
 from ..project import ProjectError, find_project, stacks_dir
 
 HELP = "list a stack's database instances that are no longer declared (left over by an undo or a second reset)"

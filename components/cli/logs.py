@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from . import ops
+from ..ops import aws as ops
 
 HELP = "print a client's app logs, interleaved across tasks, each line with its task id"
 POLL_SECONDS = 2.0

@@ -13,11 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..core.naming import base_name
 from ..loader import SpecError, load_stack_spec
-from ..naming import base_name
+from ..ops.spec_edit import edit_spec
 from ..project import ProjectError, find_project, stacks_dir
 from ..spec import ClientSpec
-from ..spec_edit import edit_spec
 from . import reset
 
 HELP = "turn a client's maintenance page (503 from the load balancer) on or off: spec field + targeted pulumi up"

@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import plan_json
 from .. import testing as offline
-from ..cost import cost_line, estimate
 from ..loader import SpecError, parse_stack_spec
 from ..project import ProjectError, find_project, program_path, stacks_dir
+from ..review import plan_json
+from ..review.cost import cost_line, estimate
+from ..review.details import behaviour, statements
 from ..spec import ClientSpec
-from .details import behaviour, statements
 
 HELP = "render a stack's plan offline (no Pulumi CLI, no AWS), from the Pulumi project in this directory"
 
@@ -163,8 +163,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _share(args: argparse.Namespace, plan: offline.Plan) -> str:
-    """The platform share line for a platform or a client on one (crane_it.cost_share); else ""."""
-    from ..cost_share import stack_cost  # imports this module: loaded late
+    """The platform share line for a platform or a client on one (crane_it.review.cost_share); else ""."""
+    from ..review.cost_share import stack_cost  # imports this module: loaded late
 
     result = stack_cost(args.stack, args.spec, args.project, plan=plan)
     if result.share is None:

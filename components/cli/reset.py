@@ -36,17 +36,18 @@ from typing import Any
 
 import yaml
 
-from .. import reset_flow as flow
-from ..database_restore import restored_identifier
+from ..core.naming import base_name
+from ..core.provider import default_tags
+from ..data.database_restore import restored_identifier
 from ..loader import load_stack_spec
-from ..naming import base_name
+from ..ops import aws as ops
+from ..ops.reset import flow as flow
+from ..ops.reset.bucket_plan import ResetError, isoformat, parse_time
+from ..ops.reset.restore_request import restore_request
+from ..ops.spec_edit import edit_spec
 from ..project import find_project, stacks_dir
-from ..provider import default_tags
-from ..reset_plan import ResetError, isoformat, parse_time
-from ..restore_request import restore_request
 from ..spec import ClientSpec
-from ..spec_edit import edit_spec
-from . import history, ops
+from . import history
 from . import reset_bucket as buckets
 
 HELP = "reset a client, app and data, to an earlier time in one command (plan, maintenance, restore, bucket, rollout)"
@@ -257,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
     """0 done (or planned), 1 a step failed (resume or undo), 2 refused before any change."""
 
     def body() -> int:
-        from .reset_steps import resume, start, undo
+        from ..ops.reset.steps import resume, start, undo
 
         now = dt.datetime.now(dt.UTC)
         ctx = _context(args, now)

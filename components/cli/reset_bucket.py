@@ -20,9 +20,17 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..reset_plan import DEFAULT_PART_SIZE, Plan, ResetError, choose_part_size, parse_time, part_ranges, plan_reset
-from .reset_copying import COPIED_HEADERS, COPY_OBJECT_LIMIT, DEFAULT_WORKERS, Failure, Report, execute_plan
-from .reset_listing import Progress, S3Client, find_client_bucket, list_history, prepare_reset
+from ..ops.reset.bucket_copying import COPIED_HEADERS, COPY_OBJECT_LIMIT, DEFAULT_WORKERS, Failure, Report, execute_plan
+from ..ops.reset.bucket_listing import Progress, S3Client, find_client_bucket, list_history, prepare_reset
+from ..ops.reset.bucket_plan import (
+    DEFAULT_PART_SIZE,
+    Plan,
+    ResetError,
+    choose_part_size,
+    parse_time,
+    part_ranges,
+    plan_reset,
+)
 from .reset_output import ProgressLines, as_json, confirm, print_plan, print_result, summary
 
 __all__ = [

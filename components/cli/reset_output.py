@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, TYPE_CHECKING, Any
 
-from ..reset_plan import Plan, isoformat
+from ..ops.reset.bucket_plan import Plan, isoformat
 
 if TYPE_CHECKING:
-    from .reset_copying import Report
+    from ..ops.reset.bucket_copying import Report
 
 Clock = Callable[[], float]
 

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..container import CONTAINER
-from . import ops
+from ..app.container import CONTAINER
+from ..ops import aws as ops
 
 HELP = "run a one-off task with the app's task definition and network (migrations); return its exit code"
 POLL_SECONDS = 3.0

@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..alarm_names import alarm_name
 from ..facts import tags
-from . import ops
+from ..facts.alarm_names import alarm_name
+from ..ops import aws as ops
 
 if TYPE_CHECKING:
-    from ..cost_share import Share
+    from ..review.cost_share import Share
 
 HELP = "one row per client: tasks, deployment, alarms, unconfirmed alert emails, backups, restore tests"
 BACKUP_STALE = timedelta(hours=36)
@@ -264,9 +264,9 @@ def estimated_cost(
     With ``client``, a spec in the repo for another client (two clients' stacks of one name)
     is refused rather than priced. ``shares`` caches platform shares across rows (``stack_cost``).
     """
-    from ..cost_share import stack_cost  # renders offline: only loaded when a row needs it
     from ..loader import SpecError, parse_stack_spec
     from ..project import ProjectError, find_project, stacks_dir
+    from ..review.cost_share import stack_cost  # renders offline: only loaded when a row needs it
     from ..spec import ClientSpec
 
     try:

@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from ..env_names import BUCKET_ENV, DATABASE_ENV, DATABASE_SECRETS
 from ..facts import tags as tag_keys
+from ..facts.env_names import BUCKET_ENV, DATABASE_ENV, DATABASE_SECRETS
 from ..facts.regions import Region
 from .alerts import AlertsSpec
 from .backup import BackupSpec

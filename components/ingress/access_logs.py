@@ -1,0 +1,157 @@
+"""A client's access-log bucket (the `access_logs` opt-in): load balancer and S3 server access logs.
+
+Both services write with a bucket policy, not ACLs, and both support only S3-managed keys
+(SSE-S3) on the target bucket: an SSE-KMS default makes ELB refuse the bucket and S3 drop
+server access logs. So this bucket, unlike the client's own, is encrypted with SSE-S3.
+Objects are written by AWS services under `alb/` and `s3/` and expire after the spec's
+retention; the bucket itself is protected and retained like client data (it is evidence).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core.iam import policy_document
+from ..core.options import child
+from ..spec.security import AccessLogsSpec
+
+if TYPE_CHECKING:
+    from ..core.contracts import LoggedBucket
+
+ALB_PREFIX = "alb"
+"""Where the load balancer writes: ELB appends `/AWSLogs/<account>/elasticloadbalancing/...`."""
+S3_PREFIX = "s3/"
+"""Where S3 server access logs of the client's bucket land."""
+ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+"""The service principal ELB writes access logs as, in every region (it replaces the older
+per-region ELB account IDs)."""
+S3_LOG_DELIVERY = "logging.s3.amazonaws.com"
+
+
+class AccessLogs(pulumi.ComponentResource):
+    """A private, SSE-S3, TLS-only, lifecycle-expired bucket that ELB and S3 may write logs into.
+
+    ``bucket_name`` is read from the bucket policy: whatever names it (the load balancer's
+    access log setting, the bucket logging) is created only once the policy lets the service
+    write, which ELB checks when access logs are turned on.
+    """
+
+    bucket_name: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        spec: AccessLogsSpec,
+        logged_bucket: LoggedBucket | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
+    ) -> None:
+        """``retiring`` (``ClientSpec.retire``): the bucket is no longer protected, still retained."""
+        super().__init__("crane:index:AccessLogs", name, None, opts)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        self._account = aws.get_caller_identity_output(opts=invoke).account_id
+        self.bucket = aws.s3.Bucket(
+            f"{name}-access-logs",
+            force_destroy=False,  # S3 refuses to delete a bucket that holds logs
+            opts=child(self, protect=not retiring, retain_on_delete=True),
+        )
+        self._configure(name, spec)
+        self.policy = self._policy(name, logged_bucket)
+        self.bucket_name = self.policy.bucket
+        if logged_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-files-access-logs",
+                bucket=logged_bucket.bucket_name,
+                target_bucket=self.bucket_name,
+                target_prefix=S3_PREFIX,
+                opts=child(self),
+            )
+        self.register_outputs({"bucket_name": self.bucket_name, "arn": self.bucket.arn})
+
+    def _kept(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        """Options of a configuration child that stays with the retained log bucket."""
+        return child(self, retain_on_delete=True, **kwargs)
+
+    def _configure(self, name: str, spec: AccessLogsSpec) -> None:
+        aws.s3.BucketOwnershipControls(
+            f"{name}-access-logs-ownership",
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=self._kept(),
+        )
+        self._public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-access-logs-public-access",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=self._kept(),
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-access-logs-encryption",
+            bucket=self.bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=self._kept(),
+        )
+        every_object: aws.s3.BucketLifecycleConfigurationRuleFilterArgsDict = {}
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-access-logs-lifecycle",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "id": "expire-logs",
+                    "status": "Enabled",
+                    "filter": every_object,
+                    "expiration": {"days": spec.retention_days},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
+            opts=self._kept(),
+        )
+
+    def _policy(self, name: str, logged_bucket: LoggedBucket | None) -> aws.s3.BucketPolicy:
+        arn = self.bucket.arn
+        statements: list[dict[str, Any]] = [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, pulumi.Output.concat(arn, "/*")],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "LoadBalancerWritesAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": ELB_LOG_DELIVERY},
+                "Action": "s3:PutObject",
+                "Resource": pulumi.Output.concat(arn, f"/{ALB_PREFIX}/AWSLogs/", self._account, "/*"),
+            },
+        ]
+        if logged_bucket is not None:
+            statements.append(
+                {
+                    "Sid": "S3WritesServerAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": S3_LOG_DELIVERY},
+                    "Action": "s3:PutObject",
+                    "Resource": pulumi.Output.concat(arn, f"/{S3_PREFIX}*"),
+                    # Only logs of the client's own bucket, in this account (confused deputy).
+                    "Condition": {
+                        "ArnLike": {"aws:SourceArn": logged_bucket.arn},
+                        "StringEquals": {"aws:SourceAccount": self._account},
+                    },
+                }
+            )
+        # After the public access block: S3 rejects concurrent configuration calls on a bucket.
+        return aws.s3.BucketPolicy(
+            f"{name}-access-logs-policy",
+            bucket=self.bucket.id,
+            policy=pulumi.Output.json_dumps(policy_document(statements)),
+            opts=self._kept(depends_on=[self._public_access_block]),
+        )

@@ -1,0 +1,194 @@
+"""The platform's own alarms: what no single client watches, because no single client owns it.
+
+Clients keep their alarms (their target group's 5xx and health, their service's memory and
+CPU) and dashboards in their own stacks. The platform watches the shared parts: 5xx the load
+balancer answers itself (no healthy target, a rule pointing nowhere), and its way out to the
+internet: port allocation errors of each NAT gateway, or the NAT instance missing from its
+group. Quota headroom has no CloudWatch metric (AWS publishes no count of a listener's rules
+or certificates), so it is checked where the count is known: at every render of the platform
+and of each client on it (``tenancy``), with a warning past the headroom threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core.iam import account_administers_key, policy_document, where
+from ..core.options import child
+from ..keys.kms import customer_key
+from ..spec.platform import PlatformAlertsSpec
+from .metric_alarm import PERIOD
+
+
+class PlatformAlarms(pulumi.ComponentResource):
+    """An encrypted topic for the platform's operators and the alarms that feed it."""
+
+    topic_arn: pulumi.Output[str]
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+
+    def __init__(
+        self,
+        name: str,
+        spec: PlatformAlertsSpec,
+        load_balancer_arn_suffix: pulumi.Input[str],
+        nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
+        nat_group_name: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        retiring: bool = False,
+    ) -> None:
+        """``retiring``: the platform is being retired (``PlatformSpec.retire``): its key is not protected."""
+        super().__init__("crane:index:PlatformAlarms", name, None, opts)
+        self.spec = spec
+        self._retiring = retiring
+        here = where(self)
+        self._account, self._partition, self._region = here.account, here.partition, here.region
+        self.key = self._key(name)
+        self.topic = aws.sns.Topic(
+            f"{name}-alerts-topic",
+            display_name=f"{name} platform alerts",
+            kms_master_key_id=self.key.arn,
+            opts=child(self),
+        )
+        for email in spec.emails:
+            # Named after a digest of the address, so reordering the list replaces nothing.
+            digest = hashlib.sha256(email.encode()).hexdigest()[:10]
+            aws.sns.TopicSubscription(
+                f"{name}-alerts-email-{digest}",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child(self),
+            )
+        self._topic_policy(name)
+        self.alarms = {"elb-5xx": self._elb_errors(name, load_balancer_arn_suffix)}
+        for index, gateway in enumerate(nat_gateway_ids):
+            self.alarms[f"nat-{index}-ports"] = self._nat_ports(name, index, gateway)
+        if nat_group_name is not None:
+            self.alarms["nat-instance"] = self._nat_instance(name, nat_group_name)
+        self.topic_arn = self.topic.arn
+        self.register_outputs(
+            {"topic_arn": self.topic_arn, "alarm_names": {key: alarm.name for key, alarm in self.alarms.items()}}
+        )
+
+    def _key(self, name: str) -> aws.kms.Key:
+        # As for a client's topic: CloudWatch must be able to encrypt what it publishes.
+        policy = pulumi.Output.json_dumps(
+            policy_document(
+                [
+                    account_administers_key(self._partition, self._account),
+                    {
+                        "Sid": "AlarmsEncryptMessages",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        "Resource": "*",
+                    },
+                ]
+            )
+        )
+        return customer_key(
+            f"{name}-alerts-key",
+            f"Encrypts the {name} platform alert topic",
+            child(self, protect=not self._retiring),
+            policy=policy,
+        )
+
+    def _topic_policy(self, name: str) -> aws.sns.TopicPolicy:
+        alarms = pulumi.Output.format(
+            "arn:{0}:cloudwatch:{1}:{2}:alarm:*", self._partition, self._region, self._account
+        )
+        policy = pulumi.Output.json_dumps(
+            policy_document(
+                [
+                    {
+                        "Sid": "CloudWatchAlarmsPublish",
+                        "Effect": "Allow",
+                        "Action": "sns:Publish",
+                        "Resource": self.topic.arn,
+                        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": self._account},
+                            "ArnLike": {"aws:SourceArn": alarms},
+                        },
+                    }
+                ]
+            )
+        )
+        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=child(self))
+
+    def _alarm(self, name: str, key: str, title: str, description: str, **args: Any) -> aws.cloudwatch.MetricAlarm:
+        minutes = self.spec.sustained_minutes
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-alarm-{key}",
+            name=f"{name} platform: {title}",
+            alarm_description=description,
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+            period=PERIOD,
+            evaluation_periods=minutes,
+            datapoints_to_alarm=minutes,
+            opts=child(self),
+            **args,
+        )
+
+    def _elb_errors(self, name: str, load_balancer: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
+        # ELB-generated 5xx only: the apps' own 5xx alarm in each client's stack, per target group.
+        threshold = self.spec.elb_5xx_per_minute
+        return self._alarm(
+            name,
+            "elb-5xx",
+            "load balancer 5xx",
+            f"The shared load balancer itself answered over {threshold} requests a minute with 5xx for "
+            f"{self.spec.sustained_minutes} min: a client has no healthy task (502/503), a task did not answer "
+            "in time (504), or the load balancer is short of capacity. Check first: which clients' target groups "
+            "are unhealthy (their own alarms), the ALB's HTTPCode_ELB_5XX by code.",
+            namespace="AWS/ApplicationELB",
+            metric_name="HTTPCode_ELB_5XX_Count",
+            dimensions={"LoadBalancer": load_balancer},
+            statistic="Sum",
+            threshold=threshold,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",  # ALB publishes nothing in a minute without errors
+        )
+
+    def _nat_ports(self, name: str, index: int, gateway: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
+        return self._alarm(
+            name,
+            f"nat-{index}-ports",
+            f"NAT gateway {index} out of ports",
+            f"NAT gateway {index} could not allocate a source port for {self.spec.sustained_minutes} min: tasks' "
+            "new connections to one destination fail. Check first: ActiveConnectionCount (a client opening a "
+            "connection per request?), then add an Elastic IP to the gateway.",
+            namespace="AWS/NATGateway",
+            metric_name="ErrorPortAllocation",
+            dimensions={"NatGatewayId": gateway},
+            statistic="Sum",
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+        )
+
+    def _nat_instance(self, name: str, group: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
+        # Missing data is breaching: the group publishes this every minute while it exists.
+        return self._alarm(
+            name,
+            "nat-instance",
+            "NAT instance down",
+            f"The NAT instance has not been in service for {self.spec.sustained_minutes} min: every task of every "
+            "client on the platform has lost its way to the internet (image pulls, secrets, APIs). The group "
+            "replaces a failed instance by itself within minutes; if not, check its activity history and the "
+            "instance's console output (fck-nat service).",
+            namespace="AWS/AutoScaling",
+            metric_name="GroupInServiceInstances",
+            dimensions={"AutoScalingGroupName": group},
+            statistic="Minimum",
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+        )
