@@ -1,9 +1,10 @@
-"""The README's reset, undo, second reset and retire procedures, run step by step under mocks.
+"""The docs' reset, undo, second reset and retire procedures, run step by step under mocks.
 
-Each step applies the README's own YAML to `stacks/acme.yaml`, renders the real ClientStack,
-and checks what the README says happens: which instance is created, what the app points at,
-what is protected or retained, and that no step deletes anything holding data silently.
-Validation runs at the tests' fixed clock (conftest.NOW), so the README's times stay valid.
+Each step applies the YAML of `docs/reset.md` and `docs/client-data.md` to `stacks/acme.yaml`,
+renders the real ClientStack, and checks what those pages say happens: which instance is
+created, what the app points at, what is protected or retained, and that no step deletes
+anything holding data silently. Validation runs at the tests' fixed clock (conftest.NOW), so
+the pages' times stay valid.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from crane_it.policy import violations
 from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 ACME = yaml.safe_load((ROOT / "stacks" / "acme.yaml").read_text(encoding="utf-8"))
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -42,15 +43,16 @@ HOLDS_DATA = {
 }
 
 
-# --- the README, read as data ------------------------------------------------------------------
+# --- the docs pages, read as data ---------------------------------------------------------------
 
 
-def section(heading: str) -> str:
-    """The README text from ``heading`` (a whole heading line) to the next heading of its level or above."""
-    start = README.index(f"\n{heading}\n")
+def section(page: str, heading: str) -> str:
+    """The text of ``page`` from ``heading`` (a whole heading line) to the next heading of its level or above."""
+    text = "\n" + (DOCS / page).read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
     level = heading.split()[0]
-    following = [m.start() for m in re.finditer(rf"\n#{{1,{len(level)}}} ", README) if m.start() > start]
-    return README[start : following[0] if following else len(README)]
+    following = [m.start() for m in re.finditer(rf"\n#{{1,{len(level)}}} ", text) if m.start() > start]
+    return text[start : following[0] if following else len(text)]
 
 
 def yaml_blocks(text: str) -> list[dict[str, Any]]:
@@ -64,10 +66,12 @@ def yaml_blocks(text: str) -> list[dict[str, Any]]:
     return parsed
 
 
-RESET = section("### The reset procedure")
-RETIRE = section("### Retiring a client")
-(RESET_STEP,) = yaml_blocks(RESET[: RESET.index("**Undo.**")])
-(SECOND_RESET,) = yaml_blocks(RESET[RESET.index("**A second reset**") :])
+BY_HAND = section("reset.md", "## What the command does, by hand")
+UNDO = section("reset.md", "## Undo a reset done by hand")
+SECOND = section("reset.md", "## A second reset")
+RETIRE = section("client-data.md", "## Retiring a client")
+(RESET_STEP,) = yaml_blocks(BY_HAND)
+(SECOND_RESET,) = yaml_blocks(SECOND)
 (RETIRE_STEP,) = yaml_blocks(RETIRE)
 
 
@@ -148,7 +152,7 @@ def fake_aws_credentials(monkeypatch):
 
 @pytest.fixture(scope="module")
 def steps() -> dict[str, Any]:
-    """The specs and plans of every step, in the README's order."""
+    """The specs and plans of every step, in the pages' order."""
     reset = merged(ACME, RESET_STEP)
     applied = merged(reset, {"database": {"restore": {**reset["database"]["restore"], "applied": True}}})
     undone = copy.deepcopy(applied)
@@ -170,7 +174,7 @@ def test_the_unchanged_spec_renders_what_the_snapshot_holds(steps):
 def test_reset_step_3_declares_the_restored_instance_the_readme_names(steps):
     restore = steps["spec"]["reset"]["database"]["restore"]
     identifier = f"acme-db-restore-{restore['id']}"
-    assert f"a new instance `{identifier}` with `restoreToPointInTime`" in RESET
+    assert f"a new instance `{identifier}` with `restoreToPointInTime`" in BY_HAND
     before, plan = steps["plan"]["before"], steps["plan"]["reset"]
     copy_ = instances(plan)[identifier]
     assert copy_.inputs["restoreToPointInTime"] == {
@@ -211,7 +215,7 @@ def test_reset_step_3_points_the_app_and_its_watchers_at_the_restored_instance(s
 def test_reset_step_4_waits_for_the_rollout(steps):
     service = steps["plan"]["reset"].one("aws:ecs/service:Service")
     assert service.inputs["waitForSteadyState"] is True and service.custom_timeouts["update"].endswith("m")
-    assert "`pulumi up` waits for the rollout" in RESET
+    assert "`pulumi up` waits for the rollout" in BY_HAND
 
 
 def test_reset_step_6_applied_changes_no_resource(steps):
@@ -224,13 +228,13 @@ def test_reset_step_6_applied_changes_no_resource(steps):
 def test_undo_switches_back_to_the_original_and_keeps_the_restored_instance_in_aws(steps):
     applied, undone = steps["plan"]["applied"], steps["plan"]["undone"]
     identifier = f"acme-db-restore-{steps['spec']['reset']['database']['restore']['id']}"
-    assert "Remove `database.restore` and `pulumi up`. The app switches back to `acme-db`." in RESET
+    assert "Remove `database.restore` and `pulumi up`. The app switches back to `acme-db`." in UNDO
     assert environment(undone)["DB_HOST"] == instances(undone)["acme-db"].outputs["address"]
     gone = {reg.name for reg in dropped(applied, undone)}
     assert identifier in gone and f"{identifier}-log-error" in gone
     assert_nothing_holding_data_is_deleted(applied, undone)
     # Step 1 of the undo exists because the instance is protected; step 3 finds it afterwards.
-    assert f"pulumi state unprotect '<urn of {identifier}>'" in RESET
+    assert f"pulumi state unprotect '<urn of {identifier}>'" in UNDO
     assert leftovers_after([applied, undone], steps["spec"]["undone"]) == [identifier]
     assert violations(undone) == []
 
@@ -247,7 +251,7 @@ def test_a_second_reset_restores_from_the_first_under_a_new_id(steps):
     assert set(instances(second)) == {"acme-db", new}
     assert first in {reg.name for reg in dropped(applied, second)}
     assert_nothing_holding_data_is_deleted(applied, second)
-    assert "`crane leftovers acme` lists it" in RESET
+    assert "`crane leftovers acme` lists it" in SECOND
     assert leftovers_after([applied, second], steps["spec"]["second"]) == [first]
     assert violations(second) == []
 

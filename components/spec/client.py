@@ -75,7 +75,7 @@ class ClientSpec(StrictModel):
     existing client replaces its database and backup vault. Their protection refuses that
     `pulumi up`, and `crane diff` reports it as data at risk."""
     retire: bool = False
-    """Retire this stack on purpose, the first step of the README's retire flow. `pulumi up`
+    """Retire this stack on purpose, the first step of the retire flow (docs/client-data.md). `pulumi up`
     with `retire: true` turns off Pulumi `protect` everywhere and the deletion protection
     of the database instances and the load balancer, so that `pulumi destroy` can run. That
     destroy then DELETES the database instances: RDS first takes a final snapshot of each

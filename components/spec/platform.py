@@ -108,7 +108,7 @@ class PlatformSpec(StrictModel):
     client's requests, in a log bucket of the platform's own (see AccessLogsSpec). A client's own
     `access_logs` then covers only its bucket."""
     retire: bool = False
-    """Retire this platform, the first step of the README's retire flow for platforms. Refused
+    """Retire this platform, the first step of retiring a platform (docs/platform.md). Refused
     while any client spec in `stacks/` still names the platform (they are listed): move those
     clients off it or retire and destroy them, and delete their spec files, first. `pulumi up`
     with `retire: true` turns off the load balancer's deletion protection and Pulumi `protect`

@@ -130,9 +130,9 @@ def test_the_small_client_without_the_two_choices_costs_what_they_save(tmp_path,
     assert default.total > 35
 
 
-def test_the_readme_quotes_crane_cost_as_it_prints():
-    readme = (ROOT / "README.md").read_text()
-    block = readme[readme.index("```\n$ crane cost bakery") + 4 :]
+def test_the_cost_page_quotes_crane_cost_as_it_prints():
+    page = (ROOT / "docs" / "cost.md").read_text(encoding="utf-8")
+    block = page[page.index("```\n$ crane cost bakery") + 4 :]
     block = block[: block.index("```")]
     outputs: dict[str, list[str]] = {}
     command = ""
