@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -76,7 +78,7 @@ class Bucket(Component):
         self.link = self._link()
         self.publish({"bucket_name": self.bucket_name, "arn": self.arn, "key_arn": self.key.arn, "region": self.region})
 
-    def _keep(self, spec: BucketSpec, **kwargs: object) -> pulumi.ResourceOptions:
+    def _keep(self, spec: BucketSpec, **kwargs: Any) -> pulumi.ResourceOptions:
         """Options of a child that must outlive a `pulumi destroy` while the bucket is protected.
 
         Protected like the bucket, too: what a 0.3 Bucket's children got from Pulumi's
