@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .core.options import child
+from .core.component import Component, Protection
 from .core.provider import aws_provider, default_tags
 from .ingress.access_logs import AccessLogs
 from .ingress.platform_route import PlatformOutputs
@@ -27,34 +27,42 @@ from .spec.platform import PlatformSpec
 from .spec.tenancy import Tenant, usage
 
 
-class PlatformStack(pulumi.ComponentResource):
-    """Everything a platform's clients share, on its own tagged AWS provider."""
+class PlatformStack(Component):
+    """Everything a platform's clients share, on its own tagged AWS provider.
+
+    Like ``ClientStack``, it takes ``opts=pulumi.ResourceOptions(transforms=[...])`` to change
+    one setting of one child without a fork (see ``ClientStack``).
+    """
+
+    type_token = "crane:index:Platform"
 
     def __init__(
         self,
         spec: PlatformSpec,
         stack: str,
+        *,
         tenants: Sequence[Tenant] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``tenants``: the client stacks on this platform (``loader.load_tenants``), for quota usage."""
         name = spec.platform
-        super().__init__("crane:index:Platform", name, None, opts)
-        self.spec = spec
         retiring = spec.retire
+        super().__init__(name, protection=Protection(retiring=retiring), opts=opts)
+        self.spec = spec
         self.tags = default_tags(spec.platform, stack, spec.tags, retiring=retiring)
-        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, child(self))
-        on_provider = child(self, providers=[self.provider])
+        self.provider = aws_provider(f"{name}-aws", spec.region, self.tags, self.child())
+        on_provider = self.child(providers=[self.provider])
 
         # The platform's flow logs are encrypted like a client's (log_key.py).
-        self.log_key = LogKey(name, opts=on_provider, retiring=retiring)
-        self.network = Network(name, spec.network, opts=on_provider, log_key_arn=self.log_key.arn)
+        self.log_key = LogKey(name, protection=self.protection, opts=on_provider)
+        protection = Protection(retiring=retiring, log_key_arn=self.log_key.arn)
+        self.network = Network(name, spec.network, protection=protection, opts=on_provider)
         # Retiring turns off the deletion protection that would stop `pulumi destroy`.
         balancer = (
             spec.load_balancer.model_copy(update={"deletion_protection": False}) if retiring else spec.load_balancer
         )
         self.access_logs = (  # opt-in
-            AccessLogs(name, spec.access_logs, opts=on_provider, retiring=retiring) if spec.access_logs else None
+            AccessLogs(name, spec.access_logs, protection=protection, opts=on_provider) if spec.access_logs else None
         )
         self.load_balancer = SharedLoadBalancer(
             name,
@@ -77,8 +85,8 @@ class PlatformStack(pulumi.ComponentResource):
             self.load_balancer.arn_suffix,
             nat_gateway_ids=[gateway.id for gateway in getattr(self.network, "nat_gateways", [])],
             nat_group_name=nat.group_name if nat is not None else None,
+            protection=protection,
             opts=on_provider,
-            retiring=retiring,
         )
         self.exports = PlatformOutputs(
             vpc_id=self.network.vpc_id,
@@ -102,13 +110,14 @@ class PlatformStack(pulumi.ComponentResource):
                 f"({'; '.join(near)}): plan a second platform or a quota increase",
                 resource=self,
             )
-        self.outputs: dict[str, pulumi.Input[object]] = {
-            **self.exports.as_exports(),
-            "clients": [tenant.stack for tenant in tenants],
-            "quota_usage": {quota: f"{n} of {limit}" for quota, (n, limit) in used.of(spec).items()},
-            "alarm_topic_arn": self.alarms.topic_arn,
-        }
-        self.register_outputs(self.outputs)
+        self.publish(
+            {
+                **self.exports.as_exports(),
+                "clients": [tenant.stack for tenant in tenants],
+                "quota_usage": {quota: f"{n} of {limit}" for quota, (n, limit) in used.of(spec).items()},
+                "alarm_topic_arn": self.alarms.topic_arn,
+            }
+        )
 
     def _cluster(self, name: str, opts: pulumi.ResourceOptions) -> aws.ecs.Cluster:
         # One cluster, many services: a cluster costs nothing itself, and each client's

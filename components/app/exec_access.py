@@ -22,7 +22,6 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.iam import account_administers_key, policy_document
-from ..core.options import child
 from ..keys.kms import customer_key
 
 AGENT_PATHS = ("/var/lib/amazon", "/var/log/amazon")
@@ -62,7 +61,7 @@ def session_key(
     return customer_key(
         f"{name}-exec-key",
         f"Encrypts the {name} ECS Exec sessions and their log",
-        child(parent, protect=True),
+        parent.child(protect=True),
         policy=policy,
     )
 
@@ -74,7 +73,7 @@ def session_log_group(name: str, key: aws.kms.Key, parent: Any) -> aws.cloudwatc
         name=f"{name}-exec-sessions",
         retention_in_days=SESSION_LOG_RETENTION_DAYS,
         kms_key_id=key.arn,
-        opts=child(parent),
+        opts=parent.child(),
     )
 
 

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 
-from ..core.options import child
+from ..core.component import Component
 from ..spec.service import BuildSpec
 
 PLATFORMS = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
@@ -64,7 +64,7 @@ def _context_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def ecr_repository(name: str, parent: pulumi.Resource) -> aws.ecr.Repository:
+def ecr_repository(name: str, parent: Component) -> aws.ecr.Repository:
     """A private repository that scans pushes, never overwrites a tag and prunes old images."""
     repository = aws.ecr.Repository(
         f"{name}-app-repo",
@@ -73,7 +73,7 @@ def ecr_repository(name: str, parent: pulumi.Resource) -> aws.ecr.Repository:
         image_tag_mutability="IMMUTABLE",
         image_scanning_configuration={"scan_on_push": True},
         encryption_configurations=[{"encryption_type": "AES256"}],
-        opts=child(parent),
+        opts=parent.child(),
     )
     aws.ecr.LifecyclePolicy(
         f"{name}-app-repo",
@@ -106,13 +106,13 @@ def ecr_repository(name: str, parent: pulumi.Resource) -> aws.ecr.Repository:
                 ]
             }
         ),
-        opts=child(parent),
+        opts=parent.child(),
     )
     return repository
 
 
 def build_image(
-    name: str, build: BuildSpec, platform: str, tag: str, repository: aws.ecr.Repository, parent: pulumi.Resource
+    name: str, build: BuildSpec, platform: str, tag: str, repository: aws.ecr.Repository, parent: Component
 ) -> docker.Image:
     """Build ``build`` for ``platform`` and push it to ``repository`` as ``tag`` (see context_tag)."""
     token = aws.ecr.get_authorization_token_output(
@@ -135,7 +135,7 @@ def build_image(
             "username": token.user_name,
             "password": pulumi.Output.secret(token.password),
         },
-        opts=child(parent),
+        opts=parent.child(),
     )
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.contracts import DataLink, NetworkLike
 from ..core.iam import where
-from ..core.options import child
 from ..ingress import own_load_balancer as own
 from ..ingress import platform_route as shared
 from ..ingress.own_load_balancer import (
@@ -26,12 +26,14 @@ from .rollout import rollout_timeouts
 from .task_iam import execution_policy, execution_trust, task_policy, task_trust
 
 
-class Service(pulumi.ComponentResource):
+class Service(Component):
     """An app that survives task, deploy and AZ failures, with nothing writable but scratch space.
 
     The load balancer has deletion protection (clients point their DNS at it, so losing it
-    is an outage) unless ``retiring``; `pulumi up` waits for each rollout (``rollout``).
+    is an outage) unless ``protection.retiring``; `pulumi up` waits for each rollout (``rollout``).
     """
+
+    type_token = "crane:index:Service"
 
     url: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
@@ -46,25 +48,26 @@ class Service(pulumi.ComponentResource):
         name: str,
         spec: ServiceSpec,
         network: NetworkLike,
+        *,
         links: Sequence[DataLink] = (),
         deployment_alarms: Sequence[str] = (),
-        opts: pulumi.ResourceOptions | None = None,
-        ingress: shared.SharedIngress | None = None,
-        *,
         deployment_alarm_minutes: int = 0,
-        retiring: bool = False,
-        log_key_arn: pulumi.Input[str] | None = None,
+        ingress: shared.SharedIngress | None = None,
         access_logs_bucket: pulumi.Input[str] | None = None,
+        protection: Protection = STANDALONE,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``ingress``: run on a platform's cluster behind its load balancer instead of our own."""
-        super().__init__("crane:index:Service", name, None, opts)
+        """``links``: what the app uses (``Bucket.link``, ``Database.link``), granted to its roles.
+        ``deployment_alarms``: alarm names that roll back a deployment firing them, watched for
+        ``deployment_alarm_minutes`` after it. ``ingress``: run on a platform's cluster behind its
+        load balancer instead of our own. ``protection``: ``retiring`` drops the load balancer's
+        deletion protection; ``log_key_arn`` encrypts the app's logs (log_key.py)."""
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
-        self._log_key_arn = log_key_arn  # the app's logs are encrypted with it (log_key.py)
         self._access_logs_bucket = access_logs_bucket  # opt-in ALB access logs (access_logs.py)
         self._links = tuple(links)
         self._deployment_alarms = tuple(deployment_alarms)
         self._bake_minutes = deployment_alarm_minutes  # the longest window of those alarms
-        self._retiring = retiring
         self._grants: list[pulumi.Resource] = []  # the role policies a task needs before it starts
         here = where(self)
         self._account, self._partition, self._region = here.account, here.partition, here.region
@@ -87,7 +90,7 @@ class Service(pulumi.ComponentResource):
                 network,
                 self.load_balancer_security_group.id,
                 self,
-                deletion_protection=not self._retiring,
+                deletion_protection=not self.retiring,
                 access_logs_bucket=self._access_logs_bucket,
             )
             self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
@@ -126,14 +129,14 @@ class Service(pulumi.ComponentResource):
         }
         if self.certificate_validation_record is not None:
             outputs["certificate_validation_record"] = self.certificate_validation_record
-        self.register_outputs(outputs)
+        self.publish(outputs)
 
     def _log_group(self, name: str, spec: ServiceSpec) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
             f"{name}-app-logs",
             retention_in_days=spec.log_retention_days,
-            kms_key_id=log_key_arn_for(name, self._log_key_arn, self, retiring=self._retiring),
-            opts=child(self),
+            kms_key_id=log_key_arn_for(name, self),
+            opts=self.child(),
         )
 
     def _exec_sessions(self, name: str) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:
@@ -154,14 +157,14 @@ class Service(pulumi.ComponentResource):
     def _execution_role(self, name: str, spec: ServiceSpec) -> aws.iam.Role:
         # No AmazonECSTaskExecutionRolePolicy: it reads every repository and log group in the
         # account. This role may write this app's logs, pull its image, read its secrets.
-        role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=child(self))
+        role = aws.iam.Role(f"{name}-execution", assume_role_policy=execution_trust(), opts=self.child())
         repository_arn = self.repository.arn if self.repository else images.ecr_repository_arn(spec.image or "")
         self._grants.append(
             aws.iam.RolePolicy(
                 f"{name}-execution",
                 role=role.id,
                 policy=execution_policy(self.log_group.arn, repository_arn, self._secrets(), self._links),
-                opts=child(self),
+                opts=self.child(),
             )
         )
         return role
@@ -171,7 +174,7 @@ class Service(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-task",
             assume_role_policy=task_trust(self._account, self._region, self._partition),
-            opts=child(self),
+            opts=self.child(),
         )
         extra = (
             exec_access.task_statements(self.exec_log_group.arn, self.exec_key.arn)
@@ -180,7 +183,7 @@ class Service(pulumi.ComponentResource):
         )
         policy = task_policy(self._links, extra)
         if policy is not None:
-            self._grants.append(aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=child(self)))
+            self._grants.append(aws.iam.RolePolicy(f"{name}-task", role=role.id, policy=policy, opts=self.child()))
         return role
 
     def _environment(self) -> dict[str, pulumi.Input[str]]:
@@ -214,7 +217,7 @@ class Service(pulumi.ComponentResource):
             # IAM is eventually consistent and the role ARN exists before its policy: a new
             # revision (a first deploy, a reset's new secret) waits for the grants it needs,
             # or its first tasks fail with ResourceInitializationError.
-            opts=child(self, depends_on=self._grants),
+            opts=self.child(depends_on=self._grants),
         )
 
     def _cluster(self, name: str) -> aws.ecs.Cluster:
@@ -230,7 +233,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-cluster",
             settings=[{"name": "containerInsights", "value": "enhanced"}],
             configuration=configuration,
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _service(self, name: str, spec: ServiceSpec, network: NetworkLike) -> aws.ecs.Service:
@@ -282,8 +285,7 @@ class Service(pulumi.ComponentResource):
             # ECS refuses a target group that is not attached to a load balancer yet, and tasks
             # need their way out (NAT, or the internet gateway with `nat: none`) to pull the
             # image and read their secrets.
-            opts=child(
-                self,
+            opts=self.child(
                 depends_on=[*self.listeners, *network.private_routes, *network.public_routes],
                 ignore_changes=ignore,
                 custom_timeouts=rollout_timeouts(spec, self._bake_minutes if self._deployment_alarms else 0),
@@ -298,7 +300,7 @@ class Service(pulumi.ComponentResource):
             resource_id=pulumi.Output.format("service/{0}/{1}", self.cluster_name, self.service.name),
             min_capacity=scaling.min,
             max_capacity=scaling.max,
-            opts=child(self),
+            opts=self.child(),
         )
         metrics = {
             "cpu": ("ECSServiceAverageCPUUtilization", scaling.cpu_percent),
@@ -320,7 +322,7 @@ class Service(pulumi.ComponentResource):
                     "scale_out_cooldown": 60,
                     "scale_in_cooldown": 300,
                 },
-                opts=child(self),
+                opts=self.child(),
             )
 
     def _url(self, spec: ServiceSpec) -> pulumi.Output[str]:

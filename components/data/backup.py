@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import policy_document
-from ..core.options import child
 from ..core.provider import aws_provider
 from ..facts.schedules import SCHEDULE_TIMEZONE
 from ..keys.kms import customer_key
@@ -54,29 +54,32 @@ def copy_retentions(spec: BackupSpec) -> list[int]:
     return vault_retentions(spec)[1:]
 
 
-class Backup(pulumi.ComponentResource):
+class Backup(Component):
     """AWS Backup of exactly this client's bucket and database, with point-in-time recovery."""
+
+    type_token = "crane:index:Backup"
 
     def __init__(
         self,
         name: str,
         spec: BackupSpec,
-        bucket: BucketTarget | None,
-        database: DatabaseTarget | None,
-        tags: Mapping[str, str],
-        opts: pulumi.ResourceOptions | None = None,
         *,
-        retiring: bool = False,
-        key: EncryptionKey | None = None,
+        bucket: BucketTarget | None = None,
+        database: DatabaseTarget | None = None,
+        tags: Mapping[str, str],
+        protection: Protection = STANDALONE,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``key``: encrypt the vault with this key (the client's, ``keys: per_client``) instead
-        of a key of its own. A copy region's vault always has its own key in that region."""
-        super().__init__("crane:index:Backup", name, None, opts)
+        """``bucket``, ``database``: what to protect (at least one). ``tags``: the stack's tags,
+        copied onto every recovery point. ``protection.key``: encrypt the vault with this key
+        (the client's, ``keys: per_client``) instead of a key of its own; a copy region's vault
+        always has its own key in that region."""
         if bucket is None and database is None:
             raise ValueError("Backup needs a bucket or a database to protect")
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
-        self._retiring = retiring
-        self.key = key if key is not None else self._key(f"{name}-backup-key")
+        given = protection.key
+        self.key: EncryptionKey = given if given is not None else self._key(f"{name}-backup-key")
         self.vault = self._vault(f"{name}-backup-vault", self.key)
         self.lock = self._lock(f"{name}-backup-lock", self.vault)
         self.copy_provider: aws.Provider | None = None
@@ -110,19 +113,14 @@ class Backup(pulumi.ComponentResource):
             outputs["copy_vault_arn"] = self.copy_vault.arn
         if self.restore_tests:
             outputs["restore_testing_plan"] = self.restore_tests.plan.name
-        self.register_outputs(outputs)
+        self.publish(outputs)
 
     def _kept(self, provider: aws.Provider | None = None) -> pulumi.ResourceOptions:
         """Options for the backups' own storage: `pulumi destroy` must never take it along.
 
         Retiring drops `protect` so the destroy can run; retention keeps vault and keys.
         """
-        return child(
-            self,
-            provider=provider,
-            protect=self.spec.protect and not self._retiring,
-            retain_on_delete=self.spec.protect,
-        )
+        return self.protected(self.spec.protect, provider=provider)
 
     def _key(self, name: str, region: str | None = None, provider: aws.Provider | None = None) -> aws.kms.Key:
         """A customer-managed key for a vault, rotated yearly."""
@@ -168,12 +166,12 @@ class Backup(pulumi.ComponentResource):
             changeable_for_days=self.spec.compliance_grace_days if self.spec.vault_lock == "compliance" else None,
             region=region,
             # One lock per vault: a create-before-delete replacement would delete the new lock.
-            opts=child(self, provider=provider, delete_before_replace=True),
+            opts=self.child(provider=provider, delete_before_replace=True),
         )
 
     def _copy_region(self, name: str, region: str, tags: Mapping[str, str]) -> None:
         """A provider, key, vault and lock in ``region`` that receive copies of the snapshots."""
-        self.copy_provider = aws_provider(f"{name}-backup-copy", region, tags, child(self))
+        self.copy_provider = aws_provider(f"{name}-backup-copy", region, tags, self.child())
         # `region` is also pinned on each resource so a provider mix-up cannot move them.
         self.copy_key = self._key(f"{name}-backup-copy-key", region, self.copy_provider)
         self.copy_vault = self._vault(f"{name}-backup-copy-vault", self.copy_key, region, self.copy_provider)
@@ -188,7 +186,7 @@ class Backup(pulumi.ComponentResource):
             name,
             assume_role_policy=pulumi.Output.json_dumps(trust),
             description=f"{name}: AWS Backup service role",
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _attach_policies(self, name: str, bucket: BucketTarget | None) -> None:
@@ -201,7 +199,7 @@ class Backup(pulumi.ComponentResource):
                 f"{name}-backup-role-{suffix}",
                 role=self.role.name,
                 policy_arn=arn,
-                opts=child(self),
+                opts=self.child(),
             )
 
     def _grant_bucket_key(self, name: str, bucket: BucketTarget | None) -> aws.iam.RolePolicy | None:
@@ -225,7 +223,7 @@ class Backup(pulumi.ComponentResource):
             f"{name}-backup-bucket-key",
             role=self.role.name,
             policy=pulumi.Output.json_dumps(policy),
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _plan(self, name: str, tags: Mapping[str, str]) -> aws.backup.Plan:
@@ -276,7 +274,7 @@ class Backup(pulumi.ComponentResource):
             )
         # After the locks: a job the plan starts before its vault is locked is not bound by it.
         locks = [lock for lock in (self.lock, self.copy_lock) if lock is not None]
-        return aws.backup.Plan(name, rules=rules, opts=child(self, depends_on=locks))
+        return aws.backup.Plan(name, rules=rules, opts=self.child(depends_on=locks))
 
     def _copy_actions(self, lifecycle: Mapping[str, Any]) -> list[aws.backup.PlanRuleCopyActionArgs] | None:
         """A copy of each snapshot into the copy-region vault, kept as long as the original."""
@@ -303,5 +301,5 @@ class Backup(pulumi.ComponentResource):
             plan_id=self.plan.id,
             iam_role_arn=self.role.arn,
             resources=resources,
-            opts=child(self),
+            opts=self.child(),
         )

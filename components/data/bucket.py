@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.contracts import EncryptionKey, PolicyStatement
 from ..core.iam import policy_document
-from ..core.options import child
 from ..facts import env_names
 from ..keys.kms import customer_key
 from ..spec.data import BucketSpec
@@ -33,12 +35,14 @@ BUCKET_ACTIONS = ("s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultip
 KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
-class Bucket(pulumi.ComponentResource):
+class Bucket(Component):
     """A private, versioned, KMS-encrypted S3 bucket whose objects survive app mistakes.
 
     The app receives ``BUCKET_NAME`` and ``BUCKET_REGION`` and a task role that may list,
     read, write and delete objects of this bucket only (never delete versions).
     """
+
+    type_token = "crane:index:Bucket"
 
     bucket_name: pulumi.Output[str]
     arn: pulumi.Output[str]
@@ -47,18 +51,17 @@ class Bucket(pulumi.ComponentResource):
         self,
         name: str,
         spec: BucketSpec,
-        opts: pulumi.ResourceOptions | None = None,
         *,
-        retiring: bool = False,
-        key: EncryptionKey | None = None,
+        protection: Protection = STANDALONE,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``key``: encrypt the objects with this key (the client's, ``keys: per_client``)
-        instead of a key of the bucket's own."""
-        super().__init__("crane:index:Bucket", name, None, opts)
+        """``protection.key``: encrypt the objects with this key (the client's, ``keys: per_client``)
+        instead of a key of the bucket's own. ``protection.retiring`` drops `protect` only: the
+        bucket and its key stay retained on delete."""
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
-        # Retiring drops `protect` only: the bucket and its key stay retained on delete.
-        self._protect = spec.protect and not retiring
-        self.key = key if key is not None else self._key(name, spec)
+        given = protection.key
+        self.key: EncryptionKey = given if given is not None else self._key(name, spec)
         self.bucket = self._bucket(name, spec)
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
@@ -73,19 +76,21 @@ class Bucket(pulumi.ComponentResource):
             self._cors(name, spec)
         self.region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         self.link = self._link()
-        self.register_outputs(
-            {"bucket_name": self.bucket_name, "arn": self.arn, "key_arn": self.key.arn, "region": self.region}
-        )
+        self.publish({"bucket_name": self.bucket_name, "arn": self.arn, "key_arn": self.key.arn, "region": self.region})
 
-    def _keep(self, spec: BucketSpec, **kwargs: object) -> pulumi.ResourceOptions:
-        """Options of a child that must outlive a `pulumi destroy` while the bucket is protected."""
-        return child(self, retain_on_delete=spec.protect, **kwargs)
+    def _keep(self, spec: BucketSpec, **kwargs: Any) -> pulumi.ResourceOptions:
+        """Options of a child that must outlive a `pulumi destroy` while the bucket is protected.
+
+        Protected like the bucket, too: what a 0.3 Bucket's children got from Pulumi's
+        inheritance of the parent's `protect` flag (set as a side effect), now explicit.
+        """
+        return self.protected(spec.protect, **kwargs)
 
     def _key(self, name: str, spec: BucketSpec) -> EncryptionKey:
         # Deleting the key would make every object unreadable, so it is protected like the
         # bucket, and a deletion still waits the longest window KMS allows.
         return customer_key(
-            f"{name}-files-key", f"Encrypts the objects of the {name} bucket", self._keep(spec, protect=self._protect)
+            f"{name}-files-key", f"Encrypts the objects of the {name} bucket", self.protected(spec.protect)
         )
 
     def _bucket(self, name: str, spec: BucketSpec) -> aws.s3.Bucket:
@@ -94,7 +99,7 @@ class Bucket(pulumi.ComponentResource):
         return aws.s3.Bucket(
             f"{name}-files",
             force_destroy=False,
-            opts=self._keep(spec, protect=self._protect),
+            opts=self.protected(spec.protect),
         )
 
     def _ownership(self, name: str, spec: BucketSpec) -> aws.s3.BucketOwnershipControls:
@@ -211,7 +216,8 @@ class Bucket(pulumi.ComponentResource):
                     max_age_seconds=3000,
                 )
             ],
-            opts=child(self),
+            # Protected like every child of a protected bucket (see _keep), not retained.
+            opts=self.child(protect=spec.protect and not self.retiring),
         )
 
     def _link(self) -> ServiceLink:

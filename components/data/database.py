@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from ..core.options import child
+from ..core.component import STANDALONE, Component, Protection
 from ..facts import env_names, rds
 from ..keys.kms import customer_key
 from ..keys.log_key import log_key_arn_for
@@ -70,7 +70,7 @@ def _managed_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecr
     return secrets[0].secret_arn
 
 
-class Database(pulumi.ComponentResource):
+class Database(Component):
     """A private, encrypted RDS instance whose data survives every mistake we can foresee.
 
     The app receives (through ``link``):
@@ -88,10 +88,12 @@ class Database(pulumi.ComponentResource):
     the client's own VPC. It names the subnet group (:func:`subnet_group_resource_name`), so
     a client moves between networks with a plain `pulumi up`.
 
-    ``retiring`` (``ClientSpec.retire``) drops `protect` and deletion protection and lets
-    `pulumi destroy` delete the instances (each with its final snapshot); the key stays
+    ``protection.retiring`` (``ClientSpec.retire``) drops `protect` and deletion protection and
+    lets `pulumi destroy` delete the instances (each with its final snapshot); the key stays
     retained, since the final snapshots are encrypted with it.
     """
+
+    type_token = "crane:index:Database"
 
     instance: aws.rds.Instance
     instances: list[aws.rds.Instance]
@@ -106,28 +108,27 @@ class Database(pulumi.ComponentResource):
         name: str,
         spec: DatabaseSpec,
         network: NetworkLike,
-        opts: pulumi.ResourceOptions | None = None,
         *,
-        retiring: bool = False,
         home: str | None = None,
-        log_key_arn: pulumi.Input[str] | None = None,
-        key: EncryptionKey | None = None,
+        protection: Protection = STANDALONE,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``key``: encrypt storage, snapshots, the password secret and Performance Insights
-        with this key (the client's, ``keys: per_client``) instead of a key of the database's
-        own. It can never change on an existing instance: RDS would replace it."""
-        super().__init__("crane:index:Database", name, None, opts)
+        """``protection.key``: encrypt storage, snapshots, the password secret and Performance
+        Insights with this key (the client's, ``keys: per_client``) instead of a key of the
+        database's own. It can never change on an existing instance: RDS would replace it.
+        ``protection.log_key_arn``: the key of the exported engine logs (log_key.py)."""
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
         self._name = name
-        self._retiring = retiring
         # What the alarms size their thresholds by (contracts.DatabaseMetrics).
         self.engine, self.instance_class = spec.engine, spec.instance_class
         self.storage_gb, self.max_storage_gb = spec.storage_gb, spec.max_storage_gb
         self._engine = rds.ENGINES[spec.engine]
         # The exported engine logs are encrypted with it (log_key.py); used alone, with a key of its own.
-        self._log_key_arn = log_key_arn_for(name, log_key_arn, self, retiring=retiring)
+        self._log_key_arn = log_key_arn_for(name, self)
         self._admitted: list[aws.vpc.SecurityGroupIngressRule] = []
-        self.key = key if key is not None else self._key(name, spec)
+        given = protection.key
+        self.key: EncryptionKey = given if given is not None else self._key(name, spec)
         self.subnet_group = self._subnet_group(name, network, home)
         self.security_group = self._security_group(name, network)
         self.parameter_group = self._parameter_group(name, spec)  # forces TLS
@@ -143,7 +144,7 @@ class Database(pulumi.ComponentResource):
         self.subnet_group_name = self.subnet_group.name
         self.secret_arn: pulumi.Output[str] = self.instance.master_user_secrets.apply(_managed_secret_arn)
         self.link = self._link(spec)
-        self.register_outputs(
+        self.publish(
             {
                 "identifier": self.identifier,
                 "endpoint": self.endpoint,
@@ -170,13 +171,12 @@ class Database(pulumi.ComponentResource):
                 from_port=port,
                 to_port=port,
                 description=f"{self.spec.engine} from the service tasks",
-                opts=child(self),
+                opts=self.child(),
             )
         )
 
     def _protected(self, spec: DatabaseSpec, **kwargs: Any) -> pulumi.ResourceOptions:
-        protect = spec.protect and not self._retiring
-        return child(self, protect=protect, retain_on_delete=spec.protect, **kwargs)
+        return self.protected(spec.protect, **kwargs)
 
     def _key(self, name: str, spec: DatabaseSpec) -> EncryptionKey:
         # One key for storage, snapshots, the password secret and Performance Insights. Losing
@@ -194,7 +194,7 @@ class Database(pulumi.ComponentResource):
             subnet_group_resource_name(name, home),
             subnet_ids=network.private_subnet_ids,
             description=f"Private subnets of the {name} database",
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _security_group(self, name: str, network: NetworkLike) -> aws.ec2.SecurityGroup:
@@ -204,7 +204,7 @@ class Database(pulumi.ComponentResource):
             f"{name}-db-sg",
             vpc_id=network.vpc_id,
             description=f"The {name} database: reachable only from the service tasks",
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _parameter_group(self, name: str, spec: DatabaseSpec) -> aws.rds.ParameterGroup:
@@ -219,7 +219,7 @@ class Database(pulumi.ComponentResource):
             family=self._engine.family(spec.version),
             description=f"{name} {spec.engine}: refuses connections without TLS",
             parameters=[{"name": key, "value": value, "apply_method": "immediate"} for key, value in settings],
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _performance_insights(self, spec: DatabaseSpec) -> dict[str, Any]:
@@ -265,7 +265,7 @@ class Database(pulumi.ComponentResource):
             "maintenance_window": MAINTENANCE_WINDOW,
             "copy_tags_to_snapshot": True,
             "delete_automated_backups": not spec.keep_automated_backups,
-            "deletion_protection": spec.deletion_protection and not self._retiring,
+            "deletion_protection": spec.deletion_protection and not self.retiring,
             "skip_final_snapshot": not spec.final_snapshot,
             # Only used when skip_final_snapshot is false; unique per instance.
             "final_snapshot_identifier": f"{identifier}-final",
@@ -292,11 +292,9 @@ class Database(pulumi.ComponentResource):
         # when it creates or restores an instance (ModifyDBInstance has no such field), so a
         # change of it is left to the next restore instead of planned as an update that
         # does nothing.
-        kept = spec.protect and not self._retiring
-        return child(
-            self,
-            protect=kept,
-            retain_on_delete=kept,
+        return self.protected(
+            spec.protect,
+            retain=spec.protect and not self.retiring,
             depends_on=logs,
             ignore_changes=["backupRetentionPeriod", "engineLifecycleSupport", *ignore],
             **kwargs,
@@ -313,7 +311,7 @@ class Database(pulumi.ComponentResource):
                 name=f"/aws/rds/instance/{identifier}/{log}",
                 retention_in_days=self.spec.log_retention_days,
                 kms_key_id=self._log_key_arn,
-                opts=child(self, retain_on_delete=retain),
+                opts=self.child(retain_on_delete=retain),
             )
             for log in self._engine.log_exports
         ]
@@ -338,7 +336,7 @@ class Database(pulumi.ComponentResource):
         assert spec.restore is not None
         identifier = restored_identifier(name, spec.restore.id)
         source = spec.restore.source or self.original.identifier
-        logs = self._log_groups(identifier, retain=spec.protect and not self._retiring)
+        logs = self._log_groups(identifier, retain=spec.protect and not self.retiring)
         options = functools.partial(self._instance_options, spec, logs)
         return restored_instance(identifier, spec.restore, source, self._settings(spec, identifier), options)
 

@@ -7,14 +7,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import Component
 from ..core.iam import policy_document
-from ..core.options import child
 
 MONITORING_POLICY = "arn:{0}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 """AWS's managed policy for the role: write the OS metrics into the RDSOSMetrics log group."""
 
 
-def enhanced_monitoring(name: str, interval: int | None, parent: pulumi.Resource) -> dict[str, Any]:
+def enhanced_monitoring(name: str, interval: int | None, parent: Component) -> dict[str, Any]:
     """The instance settings for Enhanced Monitoring every ``interval`` seconds (none: off).
 
     RDS refuses an instance whose monitoring role it cannot assume or that lacks the managed
@@ -39,7 +39,7 @@ def enhanced_monitoring(name: str, interval: int | None, parent: pulumi.Resource
             ]
         )
     )
-    options = child(parent)
+    options = parent.child()
     role = aws.iam.Role(f"{name}-db-monitoring", assume_role_policy=trust, opts=options)
     attachment = aws.iam.RolePolicyAttachment(
         f"{name}-db-monitoring",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
-from ..core.options import child
+from ..core.component import Component
 from ..facts.schedules import SCHEDULE_TIMEZONE
 from ..spec import RestoreTestingSpec
 
@@ -46,10 +46,10 @@ def restore_tests(
     role_arn: pulumi.Input[str],
     bucket: BucketTarget | None,
     database: DatabaseTarget | None,
-    parent: pulumi.Resource,
+    parent: Component,
 ) -> RestoreTests:
     """Restore the newest recovery point of each of our resources on a schedule, then discard it."""
-    options = child(parent, delete_before_replace=True)
+    options = parent.child(delete_before_replace=True)
     # The provider's update never sends protected_resource_arns (hashicorp/terraform-provider-aws
     # #48316): after a reset the tests would keep testing the old instance, and every preview
     # would show the same diff. A changed list replaces the selection instead.

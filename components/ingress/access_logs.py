@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import policy_document
-from ..core.options import child
 from ..spec.security import AccessLogsSpec
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ per-region ELB account IDs)."""
 S3_LOG_DELIVERY = "logging.s3.amazonaws.com"
 
 
-class AccessLogs(pulumi.ComponentResource):
+class AccessLogs(Component):
     """A private, SSE-S3, TLS-only, lifecycle-expired bucket that ELB and S3 may write logs into.
 
     ``bucket_name`` is read from the bucket policy: whatever names it (the load balancer's
@@ -39,25 +39,28 @@ class AccessLogs(pulumi.ComponentResource):
     write, which ELB checks when access logs are turned on.
     """
 
+    type_token = "crane:index:AccessLogs"
+
     bucket_name: pulumi.Output[str]
 
     def __init__(
         self,
         name: str,
         spec: AccessLogsSpec,
-        logged_bucket: LoggedBucket | None = None,
-        opts: pulumi.ResourceOptions | None = None,
         *,
-        retiring: bool = False,
+        logged_bucket: LoggedBucket | None = None,
+        protection: Protection = STANDALONE,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``retiring`` (``ClientSpec.retire``): the bucket is no longer protected, still retained."""
-        super().__init__("crane:index:AccessLogs", name, None, opts)
+        """``logged_bucket``: also receive its S3 server access logs. ``protection.retiring``
+        (``ClientSpec.retire``): the bucket is no longer protected, still retained."""
+        super().__init__(name, protection=protection, opts=opts)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
         self.bucket = aws.s3.Bucket(
             f"{name}-access-logs",
             force_destroy=False,  # S3 refuses to delete a bucket that holds logs
-            opts=child(self, protect=not retiring, retain_on_delete=True),
+            opts=self.protected(),
         )
         self._configure(name, spec)
         self.policy = self._policy(name, logged_bucket)
@@ -68,13 +71,13 @@ class AccessLogs(pulumi.ComponentResource):
                 bucket=logged_bucket.bucket_name,
                 target_bucket=self.bucket_name,
                 target_prefix=S3_PREFIX,
-                opts=child(self),
+                opts=self.child(),
             )
-        self.register_outputs({"bucket_name": self.bucket_name, "arn": self.bucket.arn})
+        self.publish({"bucket_name": self.bucket_name, "arn": self.bucket.arn})
 
     def _kept(self, **kwargs: Any) -> pulumi.ResourceOptions:
         """Options of a configuration child that stays with the retained log bucket."""
-        return child(self, retain_on_delete=True, **kwargs)
+        return self.child(retain_on_delete=True, **kwargs)
 
     def _configure(self, name: str, spec: AccessLogsSpec) -> None:
         aws.s3.BucketOwnershipControls(

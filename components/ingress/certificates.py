@@ -1,13 +1,12 @@
 """DNS validation of an ACM certificate, shared by a client's and a platform's load balancer."""
 
-import pulumi
 import pulumi_aws as aws
 
-from ..core.options import child
+from ..core.component import Component
 
 
 def validation_record(
-    parent: pulumi.Resource, name: str, certificate: aws.acm.Certificate, hosted_zone_id: str
+    parent: Component, name: str, certificate: aws.acm.Certificate, hosted_zone_id: str
 ) -> aws.route53.Record:
     """The CNAME that proves ``certificate``'s domain, in the Route 53 zone ``hosted_zone_id``.
 
@@ -23,5 +22,5 @@ def validation_record(
         records=[option.resource_record_value],
         ttl=300,
         allow_overwrite=True,
-        opts=child(parent),
+        opts=parent.child(),
     )

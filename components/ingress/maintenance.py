@@ -28,7 +28,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..core.options import child
+from ..core.component import Component
 
 OWN_LISTENER_PRIORITY = 1
 """The maintenance rule of a client with its own load balancer: the highest priority there is."""
@@ -51,7 +51,7 @@ def maintenance_rule(
     listener_arn: pulumi.Input[str],
     priority: int,
     hosts: list[str] | None,
-    parent: pulumi.Resource,
+    parent: Component,
     depends_on: list[pulumi.Resource] | None = None,
 ) -> aws.lb.ListenerRule:
     """The 503 rule on ``listener_arn`` at ``priority``: for ``hosts`` only, or every path.
@@ -73,5 +73,5 @@ def maintenance_rule(
             }
         ],
         tags={"Name": f"{name}-maintenance"},
-        opts=child(parent, depends_on=depends_on or []),
+        opts=parent.child(depends_on=depends_on or []),
     )

@@ -19,8 +19,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..app.rollout import DEREGISTRATION_DELAY
+from ..core.component import Component
 from ..core.contracts import NetworkLike
-from ..core.options import child
 from ..spec.service import ServiceSpec
 from . import platform_route as shared
 from .access_logs import ALB_PREFIX
@@ -34,7 +34,7 @@ _WORLD = "0.0.0.0/0"
 
 
 def security_groups(
-    name: str, spec: ServiceSpec, network: NetworkLike, parent: pulumi.Resource
+    name: str, spec: ServiceSpec, network: NetworkLike, parent: Component
 ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
     """The load balancer's group (HTTP, and HTTPS unless plain HTTP, from anywhere) and the tasks'."""
     # Rules are standalone resources (the provider's recommended form): each has its own
@@ -43,7 +43,7 @@ def security_groups(
         f"{name}-alb-sg",
         vpc_id=network.vpc_id,
         description="Load balancer: HTTP(S) from the internet",
-        opts=child(parent),
+        opts=parent.child(),
     )
     tasks = shared.task_security_group(name, spec.port, network.vpc_id, alb.id, parent, source="load balancer")
     internet_ingress(name, alb.id, (80, 443) if spec.https else (80,), parent)
@@ -55,12 +55,12 @@ def security_groups(
         to_port=spec.port,
         referenced_security_group_id=tasks.id,
         description="requests and health checks to tasks",
-        opts=child(parent),
+        opts=parent.child(),
     )
     return alb, tasks
 
 
-def internet_ingress(name: str, group_id: pulumi.Input[str], ports: tuple[int, ...], parent: pulumi.Resource) -> None:
+def internet_ingress(name: str, group_id: pulumi.Input[str], ports: tuple[int, ...], parent: Component) -> None:
     """A load balancer's group admits ``ports`` from the whole internet (a client's or a platform's)."""
     for port in ports:
         aws.vpc.SecurityGroupIngressRule(
@@ -71,7 +71,7 @@ def internet_ingress(name: str, group_id: pulumi.Input[str], ports: tuple[int, .
             to_port=port,
             cidr_ipv4=_WORLD,
             description=f"internet to port {port}",
-            opts=child(parent),
+            opts=parent.child(),
         )
 
 
@@ -79,7 +79,7 @@ def load_balancer(
     name: str,
     network: NetworkLike,
     security_group_id: pulumi.Input[str],
-    parent: pulumi.Resource,
+    parent: Component,
     *,
     deletion_protection: bool,
     access_logs_bucket: pulumi.Input[str] | None,
@@ -109,11 +109,11 @@ def load_balancer(
         ),
         # An internet-facing load balancer created before the VPC's internet route fails
         # with InvalidSubnet (terraform-provider-aws #3494, #4587).
-        opts=child(parent, depends_on=list(network.public_routes)),
+        opts=parent.child(depends_on=list(network.public_routes)),
     )
 
 
-def target_group(name: str, spec: ServiceSpec, network: NetworkLike, parent: pulumi.Resource) -> aws.lb.TargetGroup:
+def target_group(name: str, spec: ServiceSpec, network: NetworkLike, parent: Component) -> aws.lb.TargetGroup:
     """The tasks' target group, health-checked as ``spec.health_check`` says."""
     check = spec.health_check
     return aws.lb.TargetGroup(
@@ -134,12 +134,12 @@ def target_group(name: str, spec: ServiceSpec, network: NetworkLike, parent: pul
             "healthy_threshold": check.healthy_threshold,
             "unhealthy_threshold": check.unhealthy_threshold,
         },
-        opts=child(parent),
+        opts=parent.child(),
     )
 
 
 def certificate(
-    name: str, spec: ServiceSpec, parent: pulumi.Resource
+    name: str, spec: ServiceSpec, parent: Component
 ) -> tuple[pulumi.Output[str] | None, pulumi.Output[dict[str, str]] | None]:
     """The certificate ARN to serve (``None`` for plain HTTP), and the DNS record ACM asks for.
 
@@ -150,7 +150,7 @@ def certificate(
     if not spec.domain:
         return None, None
     certificate = aws.acm.Certificate(
-        f"{name}-cert", domain_name=spec.domain, validation_method="DNS", opts=child(parent)
+        f"{name}-cert", domain_name=spec.domain, validation_method="DNS", opts=parent.child()
     )
     option = certificate.domain_validation_options[0]
     record = pulumi.Output.all(
@@ -175,7 +175,7 @@ def certificate(
     # The listener takes the ARN from the validation, so it is created only once ACM has
     # issued the certificate (an HTTPS listener refuses a pending one).
     validation = aws.acm.CertificateValidation(
-        f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=child(parent)
+        f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=parent.child()
     )
     return validation.certificate_arn, record
 
@@ -186,7 +186,7 @@ def listeners(
     alb: aws.lb.LoadBalancer,
     target_group: aws.lb.TargetGroup,
     certificate_arn: pulumi.Output[str] | None,
-    parent: pulumi.Resource,
+    parent: Component,
 ) -> list[pulumi.Resource]:
     """HTTP forwarding to ``target_group``, or HTTPS with an HTTP redirect when there is a certificate.
 
@@ -201,7 +201,7 @@ def listeners(
             port=80,
             protocol="HTTP",
             default_actions=forward,
-            opts=child(parent),
+            opts=parent.child(),
         )
         if spec.maintenance:
             maintenance_rule(name, http.arn, OWN_LISTENER_PRIORITY, None, parent)
@@ -214,7 +214,7 @@ def listeners(
         ssl_policy=TLS_POLICY,
         certificate_arn=certificate_arn,
         default_actions=forward,
-        opts=child(parent),
+        opts=parent.child(),
     )
     redirect = aws.lb.Listener(
         f"{name}-http",
@@ -227,7 +227,7 @@ def listeners(
                 "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
             }
         ],
-        opts=child(parent),
+        opts=parent.child(),
     )
     if spec.domain and spec.hosted_zone_id:
         aws.route53.Record(
@@ -242,7 +242,7 @@ def listeners(
                     "evaluate_target_health": True,
                 }
             ],
-            opts=child(parent),
+            opts=parent.child(),
         )
     if spec.maintenance:
         maintenance_rule(name, https.arn, OWN_LISTENER_PRIORITY, None, parent)

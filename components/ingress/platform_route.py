@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ..core.options import child
+from ..core.component import Component
 from ..spec.service import ServiceSpec
 from .maintenance import maintenance_rule
 
@@ -126,7 +126,7 @@ def task_security_group(
     port: int,
     vpc_id: pulumi.Input[str],
     load_balancer_security_group_id: pulumi.Input[str],
-    parent: pulumi.Resource,
+    parent: Component,
     source: str = "platform load balancer",
 ) -> aws.ec2.SecurityGroup:
     """The tasks' group: the app ``port`` from the load balancer's group only; any egress.
@@ -134,7 +134,7 @@ def task_security_group(
     Shared by a client's own load balancer (``source="load balancer"``) and a platform's;
     ``source`` words the descriptions, and a group's description is replace-only.
     """
-    opts = child(parent)
+    opts = parent.child()
     group = aws.ec2.SecurityGroup(
         f"{name}-task-sg", vpc_id=vpc_id, description=f"App tasks: the app port from the {source}", opts=opts
     )
@@ -166,7 +166,7 @@ def listener_rule(
     ingress: SharedIngress,
     target_group: aws.lb.TargetGroup,
     certificate_arn: pulumi.Input[str] | None,
-    parent: pulumi.Resource,
+    parent: Component,
 ) -> list[pulumi.Resource]:
     """The client's certificate on the shared listener, its host rule, and its DNS alias.
 
@@ -175,7 +175,7 @@ def listener_rule(
     service must wait for (ECS refuses a target group no load balancer forwards to).
     """
     assert spec.domain is not None  # ClientSpec: a client on a platform has service.domain
-    options = child(parent)
+    options = parent.child()
     attached: list[pulumi.Resource] = []
     if certificate_arn is not None:
         attached.append(
@@ -193,7 +193,7 @@ def listener_rule(
         conditions=[{"host_header": {"values": [spec.domain]}}],
         actions=[{"type": "forward", "target_group_arn": target_group.arn}],
         tags={"Name": f"{name}-rule"},
-        opts=child(parent, depends_on=attached),
+        opts=parent.child(depends_on=attached),
     )
     if spec.maintenance:
         assert ingress.maintenance_priority is not None  # ClientStack passes tenancy.maintenance_priority

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import Component
 from ..core.contracts import NetworkLike
-from ..core.options import child
 from ..spec.platform import LoadBalancerSpec, PlatformCertificateSpec
 from . import own_load_balancer as own
 from .certificates import validation_record
@@ -21,9 +21,10 @@ NOT_FOUND = "No site is served at this address.\n"
 """The body of the default action's 404: what a request for an unknown host gets."""
 
 
-class SharedLoadBalancer(pulumi.ComponentResource):
+class SharedLoadBalancer(Component):
     """One internet-facing ALB with an HTTPS listener clients attach to, and an HTTP redirect."""
 
+    type_token = "crane:index:LoadBalancer"  # named before the file was; URNs keep it
     arn_suffix: pulumi.Output[str]
     dns_name: pulumi.Output[str]
     zone_id: pulumi.Output[str]
@@ -36,13 +37,13 @@ class SharedLoadBalancer(pulumi.ComponentResource):
         spec: LoadBalancerSpec,
         certificate: PlatformCertificateSpec,
         network: NetworkLike,
-        opts: pulumi.ResourceOptions | None = None,
         *,
         access_logs_bucket: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``access_logs_bucket``: write access logs there (an ``AccessLogs`` bucket, whose name
         is read from its policy so the load balancer waits until ELB may write)."""
-        super().__init__("crane:index:LoadBalancer", name, None, opts)
+        super().__init__(name, opts=opts)
         self.security_group = self._security_group(name, network)
         self.load_balancer = self._load_balancer(name, spec, network, access_logs_bucket)
         self.certificate_arn = self._certificate(name, certificate)
@@ -53,7 +54,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
         self.zone_id = self.load_balancer.zone_id
         self.listener_arn = self.https.arn
         self.security_group_id = self.security_group.id
-        self.register_outputs(
+        self.publish(
             {
                 "arn_suffix": self.arn_suffix,
                 "dns_name": self.dns_name,
@@ -70,7 +71,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             f"{name}-alb-sg",
             vpc_id=network.vpc_id,
             description="Shared load balancer: HTTP(S) from the internet",
-            opts=child(self),
+            opts=self.child(),
         )
         own.internet_ingress(name, group.id, (80, 443), self)
         vpc = aws.ec2.get_vpc_output(id=network.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self))
@@ -82,7 +83,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             to_port=65535,
             cidr_ipv4=vpc.cidr_block,
             description="requests and health checks to the clients' tasks",
-            opts=child(self),
+            opts=self.child(),
         )
         return group
 
@@ -110,13 +111,13 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             domain_name=spec.domain,
             subject_alternative_names=[f"*.{spec.domain}"] if spec.wildcard else [],
             validation_method="DNS",
-            opts=child(self),
+            opts=self.child(),
         )
         fqdns: list[pulumi.Input[str]] = []
         if spec.hosted_zone_id:
             fqdns = [validation_record(self, name, certificate, spec.hosted_zone_id).fqdn]
         validation = aws.acm.CertificateValidation(
-            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=child(self)
+            f"{name}-cert", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=self.child()
         )
         return validation.certificate_arn
 
@@ -134,7 +135,7 @@ class SharedLoadBalancer(pulumi.ComponentResource):
                     "fixed_response": {"content_type": "text/plain", "message_body": NOT_FOUND, "status_code": "404"},
                 }
             ],
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _redirect(self, name: str) -> aws.lb.Listener:
@@ -146,5 +147,5 @@ class SharedLoadBalancer(pulumi.ComponentResource):
             default_actions=[
                 {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}
             ],
-            opts=child(self),
+            opts=self.child(),
         )

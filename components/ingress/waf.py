@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ..core.options import child
+from ..core.component import Component
 from ..spec.security import WafSpec
 
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
@@ -52,9 +52,10 @@ def web_acl_rules(spec: WafSpec) -> list[aws.wafv2.WebAclRuleArgsDict]:
     return rules
 
 
-class Waf(pulumi.ComponentResource):
+class Waf(Component):
     """A regional web ACL that lets traffic through unless a rule blocks it, on one load balancer."""
 
+    type_token = "crane:index:Waf"
     web_acl_arn: pulumi.Output[str]
 
     def __init__(
@@ -62,10 +63,11 @@ class Waf(pulumi.ComponentResource):
         name: str,
         spec: WafSpec,
         load_balancer_arn: pulumi.Input[str],
+        *,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("crane:index:Waf", name, None, opts)
-        under_waf = child(self)
+        super().__init__(name, opts=opts)
+        under_waf = self.child()
         # No explicit name: the provider names it uniquely, so two stacks of a client never collide.
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-waf",
@@ -80,4 +82,4 @@ class Waf(pulumi.ComponentResource):
             f"{name}-waf", resource_arn=load_balancer_arn, web_acl_arn=self.web_acl.arn, opts=under_waf
         )
         self.web_acl_arn = self.web_acl.arn
-        self.register_outputs({"web_acl_arn": self.web_acl_arn})
+        self.publish({"web_acl_arn": self.web_acl_arn})

@@ -23,20 +23,23 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import account_administers_key, alert_publishers_use_key, policy_document, where
-from ..core.options import child
 from .kms import customer_key
 from .log_key import logs_use_key
 
 
-class ClientKey(pulumi.ComponentResource):
-    """The one key of a ``keys: per_client`` client; pass it (or its ``arn``) to the components."""
+class ClientKey(Component):
+    """The one key of a ``keys: per_client`` client; pass it as ``Protection.key`` to the components."""
 
+    type_token = "crane:index:ClientKey"
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False) -> None:
-        """``retiring``: the client is being retired (``ClientSpec.retire``): not protected, still retained."""
-        super().__init__("crane:index:ClientKey", name, None, opts)
+    def __init__(
+        self, name: str, *, protection: Protection = STANDALONE, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        """``protection.retiring`` (``ClientSpec.retire``): the key is not protected, still retained."""
+        super().__init__(name, protection=protection, opts=opts)
         here = where(self)
         policy = policy_document(
             [
@@ -50,11 +53,11 @@ class ClientKey(pulumi.ComponentResource):
             f"Encrypts everything {name} keeps: bucket, database, secret, logs, alerts, backups",
             # Protected like every Crane It key (policy guardrail data_is_protected), retained
             # when retiring: deleting it would make the client's data and backups unreadable.
-            child(self, protect=not retiring, retain_on_delete=True),
+            self.protected(),
             policy=pulumi.Output.json_dumps(policy),
         )
         self.alias = aws.kms.Alias(
-            f"{name}-key-alias", name=f"alias/{name}", target_key_id=self.key.key_id, opts=child(self)
+            f"{name}-key-alias", name=f"alias/{name}", target_key_id=self.key.key_id, opts=self.child()
         )
         self.arn = self.key.arn
-        self.register_outputs({"arn": self.arn})
+        self.publish({"arn": self.arn})

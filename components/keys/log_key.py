@@ -15,8 +15,8 @@ from typing import Any
 
 import pulumi
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import account_administers_key, policy_document, where
-from ..core.options import child
 from .kms import customer_key
 
 
@@ -45,14 +45,17 @@ def log_key_policy(partition: pulumi.Input[str], region: pulumi.Input[str], acco
     return policy_document([account_administers_key(partition, account), logs_use_key(partition, region, account)])
 
 
-class LogKey(pulumi.ComponentResource):
-    """The key every log group of one client is encrypted with; pass ``arn`` to the components."""
+class LogKey(Component):
+    """The key every log group of one client is encrypted with; pass ``arn`` as ``Protection.log_key_arn``."""
 
+    type_token = "crane:index:LogKey"
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None, *, retiring: bool = False) -> None:
-        """``retiring``: the client is being retired (``ClientSpec.retire``): not protected, still retained."""
-        super().__init__("crane:index:LogKey", name, None, opts)
+    def __init__(
+        self, name: str, *, protection: Protection = STANDALONE, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        """``protection.retiring`` (``ClientSpec.retire``): the key is not protected, still retained."""
+        super().__init__(name, protection=protection, opts=opts)
         here = where(self)
         self.key = customer_key(
             f"{name}-logs-key",
@@ -60,21 +63,21 @@ class LogKey(pulumi.ComponentResource):
             # Protected like every Crane It key (policy guardrail data_is_protected): deleting
             # it would make every log it encrypted unreadable, retained log groups of restored
             # instances included. Retiring drops the protection; the key stays (retained).
-            child(self, protect=not retiring, retain_on_delete=True),
+            self.protected(),
             policy=pulumi.Output.json_dumps(log_key_policy(here.partition, here.region, here.account)),
         )
         self.arn = self.key.arn
-        self.register_outputs({"arn": self.arn})
+        self.publish({"arn": self.arn})
 
 
-def log_key_arn_for(
-    name: str, given: pulumi.Input[str] | None, parent: pulumi.Resource, *, retiring: bool = False
-) -> pulumi.Input[str]:
-    """``given`` (the client's log key), or the ARN of a key of its own for a component used alone.
+def log_key_arn_for(name: str, parent: Component) -> pulumi.Input[str]:
+    """``parent.protection.log_key_arn`` (the client's log key), or the ARN of a key of its own
+    for a component used alone.
 
     A Network, Service or Database built on its own, outside a ClientStack, still encrypts its
-    log groups: with a LogKey under it, named after it.
+    log groups: with a LogKey under it, named after it, protected as ``parent`` is.
     """
+    given = parent.protection.log_key_arn
     if given is not None:
         return given
-    return LogKey(name, opts=child(parent), retiring=retiring).arn
+    return LogKey(name, protection=Protection(retiring=parent.retiring), opts=parent.child()).arn

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import account_administers_key, alert_publishers_use_key, policy_document, where
-from ..core.options import child
 from ..facts import alarm_names
 from ..keys.kms import customer_key
 from ..spec.alerts import AlertsSpec
@@ -34,9 +34,10 @@ if TYPE_CHECKING:  # read through their contract attributes only
     from ..core.contracts import BackupVault, DatabaseMetrics, EncryptionKey, ServiceMetrics
 
 
-class Alarms(pulumi.ComponentResource):
+class Alarms(Component):
     """An encrypted alert topic, the alarms and event rules that feed it, and a dashboard."""
 
+    type_token = "crane:index:Alarms"
     topic: aws.sns.Topic
     topic_arn: pulumi.Output[str]
     dashboard_name: pulumi.Output[str]
@@ -47,22 +48,20 @@ class Alarms(pulumi.ComponentResource):
         name: str,
         spec: AlertsSpec,
         service: ServiceMetrics,
+        *,
         database: DatabaseMetrics | None = None,
         backup: BackupVault | None = None,
+        protection: Protection = STANDALONE,
         opts: pulumi.ResourceOptions | None = None,
-        *,
-        retiring: bool = False,
-        key: EncryptionKey | None = None,
     ) -> None:
-        """``key``: encrypt the topic with this key (the client's, ``keys: per_client``)
+        """``protection.key``: encrypt the topic with this key (the client's, ``keys: per_client``)
         instead of a key of its own; its policy must admit ``iam.alert_publishers_use_key``."""
-        super().__init__("crane:index:Alarms", name, None, opts)
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
-        self._retiring = retiring
         here = where(self)
         self._account, self._partition, self._region = here.account, here.partition, here.region
 
-        self.key = self._key(name, key)
+        self.key = self._key(name, protection.key)
         self.topic = self._topic(name)
         self.topic_arn = self.topic.arn
         self.subscriptions = [self._subscription(name, email) for email in spec.emails]
@@ -75,7 +74,7 @@ class Alarms(pulumi.ComponentResource):
         self.topic_policy = self._topic_policy(name)
         self.dashboard = self._dashboard(name, spec, service, database)
         self.dashboard_name = self.dashboard.dashboard_name
-        self.register_outputs(
+        self.publish(
             {
                 "topic_arn": self.topic_arn,
                 "dashboard_name": self.dashboard_name,
@@ -97,11 +96,11 @@ class Alarms(pulumi.ComponentResource):
             f"Encrypts the {name} alert topic",
             # Protected like every Crane It key (policy guardrail data_is_protected), though it
             # guards only messages in flight: losing it loses no data, only alert delivery.
-            child(self, protect=not self._retiring),
+            self.child(protect=not self.retiring),
             policy=policy,
         )
         aws.kms.Alias(
-            f"{name}-alerts-key-alias", name=f"alias/{name}-alerts", target_key_id=key.key_id, opts=child(self)
+            f"{name}-alerts-key-alias", name=f"alias/{name}-alerts", target_key_id=key.key_id, opts=self.child()
         )
         return key
 
@@ -111,7 +110,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-alerts-topic",
             display_name=f"{name} alerts",
             kms_master_key_id=self.key.arn,
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _subscription(self, name: str, email: str) -> aws.sns.TopicSubscription:
@@ -120,7 +119,7 @@ class Alarms(pulumi.ComponentResource):
         # subscription (deleting the topic removes it).
         digest = hashlib.sha256(email.encode()).hexdigest()[:10]
         return aws.sns.TopicSubscription(
-            f"{name}-alerts-email-{digest}", topic=self.topic.arn, protocol="email", endpoint=email, opts=child(self)
+            f"{name}-alerts-email-{digest}", topic=self.topic.arn, protocol="email", endpoint=email, opts=self.child()
         )
 
     def _topic_policy(self, name: str) -> aws.sns.TopicPolicy:
@@ -153,7 +152,7 @@ class Alarms(pulumi.ComponentResource):
                 ]
             )
         )
-        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=child(self))
+        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self.child())
 
     # Alarms. Every one notifies on ALARM and on OK, so the person knows when it is over.
 
@@ -166,7 +165,7 @@ class Alarms(pulumi.ComponentResource):
             alarm_description=f"{description} Dashboard: {alarm_names.dashboard_name(name)}.",
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
-            opts=child(self),
+            opts=self.child(),
             **args,
         )
 
@@ -177,7 +176,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-alerts-{key}",
             description=alert.description,
             event_pattern=pulumi.Output.json_dumps(alert.pattern),
-            opts=child(self),
+            opts=self.child(),
         )
         aws.cloudwatch.EventTarget(
             f"{name}-alerts-{key}-to-topic",
@@ -186,7 +185,7 @@ class Alarms(pulumi.ComponentResource):
             input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
                 input_paths=alert.paths, input_template=alert.template
             ),
-            opts=child(self),
+            opts=self.child(),
         )
         return rule
 
@@ -222,5 +221,5 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-dashboard",
             dashboard_name=alarm_names.dashboard_name(name),
             dashboard_body=pulumi.Output.json_dumps(body),
-            opts=child(self),
+            opts=self.child(),
         )

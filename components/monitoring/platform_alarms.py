@@ -18,16 +18,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import account_administers_key, policy_document, where
-from ..core.options import child
 from ..keys.kms import customer_key
 from ..spec.platform import PlatformAlertsSpec
 from .metric_alarm import PERIOD
 
 
-class PlatformAlarms(pulumi.ComponentResource):
+class PlatformAlarms(Component):
     """An encrypted topic for the platform's operators and the alarms that feed it."""
 
+    type_token = "crane:index:PlatformAlarms"
     topic_arn: pulumi.Output[str]
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
 
@@ -36,16 +37,16 @@ class PlatformAlarms(pulumi.ComponentResource):
         name: str,
         spec: PlatformAlertsSpec,
         load_balancer_arn_suffix: pulumi.Input[str],
+        *,
         nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
         nat_group_name: pulumi.Input[str] | None = None,
+        protection: Protection = STANDALONE,
         opts: pulumi.ResourceOptions | None = None,
-        *,
-        retiring: bool = False,
     ) -> None:
-        """``retiring``: the platform is being retired (``PlatformSpec.retire``): its key is not protected."""
-        super().__init__("crane:index:PlatformAlarms", name, None, opts)
+        """``protection.retiring``: the platform is being retired (``PlatformSpec.retire``): its
+        key is not protected."""
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
-        self._retiring = retiring
         here = where(self)
         self._account, self._partition, self._region = here.account, here.partition, here.region
         self.key = self._key(name)
@@ -53,7 +54,7 @@ class PlatformAlarms(pulumi.ComponentResource):
             f"{name}-alerts-topic",
             display_name=f"{name} platform alerts",
             kms_master_key_id=self.key.arn,
-            opts=child(self),
+            opts=self.child(),
         )
         for email in spec.emails:
             # Named after a digest of the address, so reordering the list replaces nothing.
@@ -63,7 +64,7 @@ class PlatformAlarms(pulumi.ComponentResource):
                 topic=self.topic.arn,
                 protocol="email",
                 endpoint=email,
-                opts=child(self),
+                opts=self.child(),
             )
         self._topic_policy(name)
         self.alarms = {"elb-5xx": self._elb_errors(name, load_balancer_arn_suffix)}
@@ -72,7 +73,7 @@ class PlatformAlarms(pulumi.ComponentResource):
         if nat_group_name is not None:
             self.alarms["nat-instance"] = self._nat_instance(name, nat_group_name)
         self.topic_arn = self.topic.arn
-        self.register_outputs(
+        self.publish(
             {"topic_arn": self.topic_arn, "alarm_names": {key: alarm.name for key, alarm in self.alarms.items()}}
         )
 
@@ -95,7 +96,7 @@ class PlatformAlarms(pulumi.ComponentResource):
         return customer_key(
             f"{name}-alerts-key",
             f"Encrypts the {name} platform alert topic",
-            child(self, protect=not self._retiring),
+            self.child(protect=not self.retiring),
             policy=policy,
         )
 
@@ -120,7 +121,7 @@ class PlatformAlarms(pulumi.ComponentResource):
                 ]
             )
         )
-        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=child(self))
+        return aws.sns.TopicPolicy(f"{name}-alerts-topic-policy", arn=self.topic.arn, policy=policy, opts=self.child())
 
     def _alarm(self, name: str, key: str, title: str, description: str, **args: Any) -> aws.cloudwatch.MetricAlarm:
         minutes = self.spec.sustained_minutes
@@ -133,7 +134,7 @@ class PlatformAlarms(pulumi.ComponentResource):
             period=PERIOD,
             evaluation_periods=minutes,
             datapoints_to_alarm=minutes,
-            opts=child(self),
+            opts=self.child(),
             **args,
         )
 

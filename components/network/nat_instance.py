@@ -15,8 +15,8 @@ import base64
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import Component
 from ..core.iam import policy_document
-from ..core.options import child
 
 FCK_NAT_OWNER = "568608671756"
 """The AWS account that publishes the fck-nat AMIs (fck-nat's docs, "Getting a fck-nat AMI")."""
@@ -36,10 +36,11 @@ def user_data(eni_id: str, eip_id: str) -> str:
     return base64.b64encode(script.encode()).decode()
 
 
-class NatInstance(pulumi.ComponentResource):
+class NatInstance(Component):
     """fck-nat behind a fixed interface and Elastic IP, kept at one instance by its group."""
 
     network_interface_id: pulumi.Output[str]
+    type_token = "crane:index:NatInstance"
     group_name: pulumi.Output[str]
     public_ip: pulumi.Output[str]
 
@@ -49,9 +50,10 @@ class NatInstance(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         vpc_cidr: pulumi.Input[str],
         subnet_id: pulumi.Input[str],
+        *,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("crane:index:NatInstance", name, None, opts)
+        super().__init__(name, opts=opts)
         self.security_group = self._security_group(name, vpc_id, vpc_cidr)
         # The interface the private routes point at; it outlives every instance.
         self.interface = aws.ec2.NetworkInterface(
@@ -61,16 +63,16 @@ class NatInstance(pulumi.ComponentResource):
             source_dest_check=False,  # a NAT forwards packets that are not addressed to it
             description=f"{name} NAT instance: private routes point here",
             tags={"Name": f"{name}-nat"},
-            opts=child(self),
+            opts=self.child(),
         )
         # A fixed egress address third parties can allowlist, as with a NAT gateway.
-        self.address = aws.ec2.Eip(f"{name}-nat-eip", domain="vpc", tags={"Name": f"{name}-nat"}, opts=child(self))
+        self.address = aws.ec2.Eip(f"{name}-nat-eip", domain="vpc", tags={"Name": f"{name}-nat"}, opts=self.child())
         self.template = self._launch_template(name)
         self.group = self._group(name, subnet_id)
         self.network_interface_id = self.interface.id
         self.group_name = self.group.name
         self.public_ip = self.address.public_ip
-        self.register_outputs(
+        self.publish(
             {
                 "network_interface_id": self.network_interface_id,
                 "group_name": self.group_name,
@@ -82,7 +84,7 @@ class NatInstance(pulumi.ComponentResource):
         self, name: str, vpc_id: pulumi.Input[str], vpc_cidr: pulumi.Input[str]
     ) -> aws.ec2.SecurityGroup:
         group = aws.ec2.SecurityGroup(
-            f"{name}-nat-sg", vpc_id=vpc_id, description="NAT instance: anything from the VPC out", opts=child(self)
+            f"{name}-nat-sg", vpc_id=vpc_id, description="NAT instance: anything from the VPC out", opts=self.child()
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-nat-in-vpc",
@@ -90,7 +92,7 @@ class NatInstance(pulumi.ComponentResource):
             ip_protocol="-1",
             cidr_ipv4=vpc_cidr,
             description="traffic to translate, from inside the VPC only",
-            opts=child(self),
+            opts=self.child(),
         )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-nat-out",
@@ -98,7 +100,7 @@ class NatInstance(pulumi.ComponentResource):
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
             description="translated traffic to the internet",
-            opts=child(self),
+            opts=self.child(),
         )
         return group
 
@@ -111,7 +113,7 @@ class NatInstance(pulumi.ComponentResource):
                     [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
                 )
             ),
-            opts=child(self),
+            opts=self.child(),
         )
         aws.iam.RolePolicy(
             f"{name}-nat",
@@ -132,9 +134,9 @@ class NatInstance(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=child(self),
+            opts=self.child(),
         )
-        return aws.iam.InstanceProfile(f"{name}-nat", role=role.name, opts=child(self))
+        return aws.iam.InstanceProfile(f"{name}-nat", role=role.name, opts=self.child())
 
     def _launch_template(self, name: str) -> aws.ec2.LaunchTemplate:
         image = aws.ec2.get_ami_output(
@@ -166,7 +168,7 @@ class NatInstance(pulumi.ComponentResource):
                 lambda ids: user_data(ids[0], ids[1])
             ),
             tag_specifications=[{"resource_type": "instance", "tags": {"Name": f"{name}-nat"}}],
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _group(self, name: str, subnet_id: pulumi.Input[str]) -> aws.autoscaling.Group:
@@ -183,5 +185,5 @@ class NatInstance(pulumi.ComponentResource):
             health_check_grace_period=120,
             enabled_metrics=[aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES],
             metrics_granularity="1Minute",
-            opts=child(self),
+            opts=self.child(),
         )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import policy_document, where
-from ..core.options import child
 from ..keys.log_key import log_key_arn_for
 from ..spec.network import NetworkSpec
 from .nat_instance import NatInstance
@@ -62,8 +62,10 @@ def task_placement(network: object) -> tuple[pulumi.Input[Sequence[pulumi.Input[
     return subnets, getattr(network, "assign_public_ip", False)
 
 
-class Network(pulumi.ComponentResource):
+class Network(Component):
     """Public subnets for the load balancer, private subnets for tasks and data, and flow logs."""
+
+    type_token = "crane:index:Network"
 
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
@@ -82,15 +84,15 @@ class Network(pulumi.ComponentResource):
         self,
         name: str,
         spec: NetworkSpec,
-        opts: pulumi.ResourceOptions | None = None,
         *,
-        log_key_arn: pulumi.Input[str] | None = None,
+        protection: Protection = STANDALONE,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("crane:index:Network", name, None, opts)
+        """``protection.log_key_arn``: the key of the flow logs (log_key.py)."""
+        super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
         self.assign_public_ip = spec.creates_vpc and spec.nat == "none"
         self.public_routes, self.private_routes = [], []
-        self._log_key_arn = log_key_arn  # flow logs are encrypted with it (log_key.py)
         if not spec.creates_vpc:
             # A brought VPC is the client's: Crane It only places resources in its subnets.
             assert spec.vpc_id is not None  # NetworkSpec: a brought VPC names vpc_id and both subnet lists
@@ -98,7 +100,7 @@ class Network(pulumi.ComponentResource):
             self.public_subnet_ids = pulumi.Output.from_input(list(spec.public_subnet_ids or ()))
             self.private_subnet_ids = pulumi.Output.from_input(list(spec.private_subnet_ids or ()))
             self.task_subnet_ids = self.private_subnet_ids
-            self.register_outputs(self._outputs())
+            self.publish(self._outputs())
             return
 
         self._invoke = pulumi.InvokeOutputOptions(parent=self)
@@ -113,7 +115,7 @@ class Network(pulumi.ComponentResource):
         self.nat_gateways = self._nat_gateways(name, spec) if spec.nat in ("gateway", "single") else []
         if spec.nat == "instance":
             self.nat_instance = NatInstance(
-                name, self.vpc.id, self.vpc.cidr_block, self.public_subnets[0].id, opts=child(self)
+                name, self.vpc.id, self.vpc.cidr_block, self.public_subnets[0].id, opts=self.child()
             )
         self.private_route_tables = self._private_routes(name)
         self._s3_endpoint(name)
@@ -123,7 +125,7 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
         self.task_subnet_ids = self.public_subnet_ids if self.assign_public_ip else self.private_subnet_ids
-        self.register_outputs(self._outputs())
+        self.publish(self._outputs())
 
     @staticmethod
     def existing(
@@ -162,7 +164,7 @@ class Network(pulumi.ComponentResource):
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": f"{name}-vpc"},
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _lock_default_security_group(self, name: str) -> aws.ec2.DefaultSecurityGroup:
@@ -174,12 +176,12 @@ class Network(pulumi.ComponentResource):
             ingress=[],
             egress=[],
             tags={"Name": f"{name}-default-locked"},
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _internet_gateway(self, name: str) -> aws.ec2.InternetGateway:
         return aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=child(self)
+            f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=self.child()
         )
 
     def _subnet(self, name: str, tier: str, index: int, cidr: str) -> aws.ec2.Subnet:
@@ -192,25 +194,25 @@ class Network(pulumi.ComponentResource):
             availability_zone=self._zones[index],
             map_public_ip_on_launch=False,
             tags={"Name": f"{name}-{tier}-{index}", "tier": tier},
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _public_routes(self, name: str) -> aws.ec2.RouteTable:
         table = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=child(self)
+            f"{name}-public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=self.child()
         )
         route = aws.ec2.Route(
             f"{name}-public-default",
             route_table_id=table.id,
             destination_cidr_block="0.0.0.0/0",
             gateway_id=self._gateway.id,
-            opts=child(self),
+            opts=self.child(),
         )
         self.public_routes.append(route)
         for i, subnet in enumerate(self.public_subnets):
             self.public_routes.append(
                 aws.ec2.RouteTableAssociation(
-                    f"{name}-public-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=child(self)
+                    f"{name}-public-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self.child()
                 )
             )
         return table
@@ -222,7 +224,7 @@ class Network(pulumi.ComponentResource):
         gateways = []
         for i in range(count):
             address = aws.ec2.Eip(
-                f"{name}-nat-{i}-eip", domain="vpc", tags={"Name": f"{name}-nat-{i}"}, opts=child(self)
+                f"{name}-nat-{i}-eip", domain="vpc", tags={"Name": f"{name}-nat-{i}"}, opts=self.child()
             )
             gateways.append(
                 aws.ec2.NatGateway(
@@ -231,7 +233,7 @@ class Network(pulumi.ComponentResource):
                     subnet_id=self.public_subnets[i].id,
                     tags={"Name": f"{name}-nat-{i}"},
                     # AWS: a NAT gateway needs the internet gateway attached before it works.
-                    opts=child(self, depends_on=[self._gateway]),
+                    opts=self.child(depends_on=[self._gateway]),
                 )
             )
         return gateways
@@ -244,7 +246,7 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{i}-rt",
                 vpc_id=self.vpc.id,
                 tags={"Name": f"{name}-private-{i}"},
-                opts=child(self),
+                opts=self.child(),
             )
             target = self._egress_target(i)
             if target:  # `nat: none`: no way out; only the S3 endpoint and the VPC
@@ -253,12 +255,12 @@ class Network(pulumi.ComponentResource):
                         f"{name}-private-{i}-default",
                         route_table_id=table.id,
                         destination_cidr_block="0.0.0.0/0",
-                        opts=child(self),
+                        opts=self.child(),
                         **target,
                     )
                 )
             association = aws.ec2.RouteTableAssociation(
-                f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=child(self)
+                f"{name}-private-{i}-rta", route_table_id=table.id, subnet_id=subnet.id, opts=self.child()
             )
             self.private_routes.append(association)
             tables.append(table)
@@ -283,15 +285,15 @@ class Network(pulumi.ComponentResource):
             vpc_endpoint_type="Gateway",
             route_table_ids=[table.id for table in self.private_route_tables],
             tags={"Name": f"{name}-s3"},
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _flow_logs(self, name: str, spec: NetworkSpec) -> aws.cloudwatch.LogGroup:
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=spec.flow_log_retention_days,
-            kms_key_id=log_key_arn_for(name, self._log_key_arn, self),
-            opts=child(self),
+            kms_key_id=log_key_arn_for(name, self),
+            opts=self.child(),
         )
         role = self._flow_log_role(name, group)
         aws.ec2.FlowLog(
@@ -302,7 +304,7 @@ class Network(pulumi.ComponentResource):
             log_destination=group.arn,
             iam_role_arn=role.arn,
             tags={"Name": f"{name}-vpc"},
-            opts=child(self),
+            opts=self.child(),
         )
         return group
 
@@ -328,7 +330,7 @@ class Network(pulumi.ComponentResource):
                 ]
             )
         )
-        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=trust, opts=child(self))
+        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=trust, opts=self.child())
         # The group exists already, so the service only needs to write streams into it.
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
@@ -349,6 +351,6 @@ class Network(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=child(self),
+            opts=self.child(),
         )
         return role

@@ -14,6 +14,7 @@ import yaml
 
 from crane_it import Alarms, Backup, Bucket, ClientKey
 from crane_it.cli.plan import render_stack
+from crane_it.core.component import Protection
 from crane_it.policy import violations
 from crane_it.review import plan_diff, plan_json
 from crane_it.review.cost import estimate
@@ -143,9 +144,10 @@ def test_components_used_alone_encrypt_with_a_key_they_are_given():
 
     def program():
         key = ClientKey("tool")
-        bucket = Bucket("tool", BucketSpec(), key=key)
-        Backup("tool", BackupSpec(), bucket=bucket, database=None, tags={}, key=key)
-        Alarms("tool", AlertsSpec(), service=fakes.service("c", "s", "app/lb/1", "targetgroup/tg/2"), key=key)
+        protection = Protection(key=key)
+        bucket = Bucket("tool", BucketSpec(), protection=protection)
+        Backup("tool", BackupSpec(), bucket=bucket, database=None, tags={}, protection=protection)
+        Alarms("tool", AlertsSpec(), fakes.service("c", "s", "app/lb/1", "targetgroup/tg/2"), protection=protection)
 
     plan = render(program)
     (key,) = plan.of_type(KEY)

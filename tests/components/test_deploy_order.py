@@ -7,6 +7,7 @@ import pytest
 
 from crane_it.app.rollout import circuit_breaker_threshold, steady_state_minutes
 from crane_it.app.service import Service
+from crane_it.core.component import Protection
 from crane_it.core.provider import aws_provider
 from crane_it.data.link import ServiceLink
 from crane_it.network.vpc import Network
@@ -38,7 +39,7 @@ def render_service(render, service: ServiceSpec, network: NetworkSpec | None = N
     def program():
         opts = pulumi.ResourceOptions(providers=[aws_provider("p", "eu-west-1", {"client": "acme"})])
         net = Network("acme", network or NetworkSpec(), opts=opts)
-        Service("acme", service, net, links=[LINK], retiring=retiring, opts=opts)
+        Service("acme", service, net, links=[LINK], protection=Protection(retiring=retiring), opts=opts)
 
     return render(program)
 
