@@ -48,16 +48,16 @@ spec = importlib.util.spec_from_file_location("_crane_plan_json", canon_path)
 canon = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(canon)
 import crane_it
+library = Path(crane_it.__path__[0])
 for name in RENDERERS:
-    try:
-        render_stack = importlib.import_module(name).render_stack
+    # Looked for as a file of *this* library: an editable install's finder would otherwise
+    # supply a module the revision does not have from the installed (newer) library.
+    if library.joinpath(*name.split(".")[1:]).with_suffix(".py").is_file():
+        render_stack = importlib.import_module(name).render_stack  # its import errors are real
         break
-    except ModuleNotFoundError as err:  # only this revision not having the module: try the next
-        if not err.name or not (name == err.name or name.startswith(err.name + ".")):
-            raise
 else:
     sys.exit("no render_stack in " + " or ".join(RENDERERS))
-result = {"library": str(Path(crane_it.__path__[0]).resolve()), "stacks": {}}
+result = {"library": str(library.resolve()), "stacks": {}}
 for stack in stacks:
     try:
         plan = render_stack(stack, project=Path(project))

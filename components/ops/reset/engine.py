@@ -45,6 +45,7 @@ from ...errors import OpsError
 from ...loader import load_stack_spec
 from ...project import find_project, stacks_dir
 from ...spec import ClientSpec
+from .. import aws as ops_aws
 from .. import pulumi_cli
 from ..aws import Aws, find_app, iso
 from ..history import read_history
@@ -99,7 +100,7 @@ def context(args: argparse.Namespace, now: dt.datetime) -> Context:
             "--apply runs `pulumi up`, and no Pulumi CLI is on PATH: install it "
             "(https://www.pulumi.com/docs/install/) or run without --apply and deploy the pull request"
         )
-    aws = Aws(args.region or spec.region, args.endpoint_url)
+    aws = ops_aws.Aws(args.region or spec.region, args.endpoint_url)  # looked up now: tests replace it
     return Context(args, aws, project, spec_path, spec, stack, base_name(spec.client, stack), now, threading.Lock())
 
 
