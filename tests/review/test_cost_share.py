@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crane_it.cli.status import _print
-from crane_it.ops.status import Status, estimated_cost
+from crane_it.ops.status import estimated_cost
 from crane_it.review import cost_share, plan_json
 from crane_it.review.cost import estimate
 from crane_it.review.cost_share import stack_cost
@@ -84,13 +83,6 @@ def test_status_cost_column_renders_the_stack_from_the_repo_or_says_why_not(cost
     assert (
         estimated_cost("bakery", ROOT, client="globex") == "n/a (stacks/bakery.yaml is client bakery's, not globex's)"
     )
-
-
-def test_status_table_has_the_cost_column(capsys):
-    _print([Status("globex", "globex", cost="n/a (no stacks/globex.yaml in /repo)")], as_json=False)
-    header, row = capsys.readouterr().out.splitlines()[:2]
-    assert header.rstrip().endswith("EST. MONTHLY COST")
-    assert row.rstrip().endswith("n/a (no stacks/globex.yaml in /repo)")
 
 
 def test_a_program_without_a_spec_file_has_no_platform_share():
