@@ -46,7 +46,7 @@ def write_specs(count: int, folder: Path) -> list[tuple[str, Path]]:
 
 def render_clients(specs: list[tuple[str, Path]]):
     """Render every spec through the real program; return the registrations of each."""
-    from crane_it.cli.plan import render_stack
+    from crane_it.review.render import render_stack
 
     return [render_stack(slug, path, project=ROOT) for slug, path in specs]
 

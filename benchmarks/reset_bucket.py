@@ -32,7 +32,7 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
-from crane_it.cli import reset_bucket as reset
+from crane_it.ops.reset import bucket_copying, bucket_listing, bucket_plan
 
 BUCKET = "bench-reset"
 
@@ -94,7 +94,7 @@ def main() -> None:
     """Build, plan and reset a bucket, printing timings, throughput and peak memory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=reset.DEFAULT_WORKERS)
+    parser.add_argument("--workers", type=int, default=bucket_copying.DEFAULT_WORKERS)
     parser.add_argument("--moto", choices=("server", "mock"), default="server")
     args = parser.parse_args()
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -115,9 +115,9 @@ def main() -> None:
         # prepare_reset = two cheap bucket checks + list_history + plan_reset; timed apart here.
         tracemalloc.start()
         started = time.monotonic()
-        history = reset.list_history(client, BUCKET)
+        history = bucket_listing.list_history(client, BUCKET)
         listed = time.monotonic() - started
-        plan = reset.plan_reset(history, to_time)
+        plan = bucket_plan.plan_reset(history, to_time)
         planned = time.monotonic() - started - listed
         plan_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()  # tracing slows boto3 by ~30 %, so the execute timing runs without it
@@ -127,7 +127,7 @@ def main() -> None:
         print(f"plan:        {planned:7.2f} s  {plan.counts()}")
 
         started = time.monotonic()
-        report = reset.execute_plan(client, BUCKET, plan, workers=args.workers)
+        report = bucket_copying.execute_plan(client, BUCKET, plan, workers=args.workers)
         executed = time.monotonic() - started
         actions = len(plan.actions)
         print(
@@ -135,7 +135,7 @@ def main() -> None:
             f"{actions / executed:.0f} actions/s, {len(report.failures)} failed"
         )
         started = time.monotonic()
-        rerun = reset.prepare_reset(client, BUCKET, to_time)
+        rerun = bucket_listing.prepare_reset(client, BUCKET, to_time)
         print(
             f"rerun plan:  {time.monotonic() - started:7.2f} s  {len(rerun.actions)} actions "
             "(0: resetting again to the same time changes nothing)"

@@ -10,14 +10,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from .errors import SpecError
 from .project import STACKS_DIR, project_of, stacks_dir
 from .spec import ClientSpec
 from .spec.platform import PlatformSpec
 from .spec.tenancy import Tenant, problems
-
-
-class SpecError(Exception):
-    """A client spec that cannot be deployed; the message names file, line, field and valid values."""
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from .errors import ProjectError
+
 PROJECT_FILE = "Pulumi.yaml"
 STACKS_DIR = "stacks"
 """Where a project keeps its client specs: ``stacks/<stack>.yaml``."""
-
-
-class ProjectError(Exception):
-    """No Pulumi project where one was expected."""
 
 
 def find_project(start: Path | str | None = None) -> Path:

@@ -1,8 +1,6 @@
 """Crane It as a library: what another infra repo imports, renders and tests."""
 
 import runpy
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -26,11 +24,6 @@ def test_public_api_names_the_components_specs_loader_and_errors():
     assert expected <= set(crane_it.__all__)
     assert all(hasattr(crane_it, name) for name in crane_it.__all__)
     assert crane_it.__version__.count(".") == 2
-
-
-def test_crane_version_prints_the_package_version():
-    shown = subprocess.run([sys.executable, "-m", "crane_it", "--version"], capture_output=True, text=True)
-    assert shown.stdout.strip() == f"crane-it {crane_it.__version__}"
 
 
 def test_a_program_outside_the_repo_renders_a_client_in_a_brought_vpc_and_a_standalone_bucket(tmp_path, render):

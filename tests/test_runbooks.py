@@ -23,8 +23,8 @@ from moto import mock_aws
 
 from crane_it import ClientStack
 from crane_it import testing as offline
-from crane_it.cli.leftovers import declared_identifiers, find_leftovers
 from crane_it.loader import parse_spec
+from crane_it.ops.leftovers import declared_identifiers, find_leftovers
 from crane_it.policy import violations
 from tests.conftest import NOW
 

@@ -20,14 +20,11 @@ import math
 
 import pulumi
 
+from ..facts.ecs import DEREGISTRATION_DELAY, TASK_START_SECONDS
 from ..spec.service import ServiceSpec
 
-TASK_START_SECONDS = 300
-"""Room for placing a task, attaching its ENI, pulling the image and reading its secrets."""
 PROVIDER_DEFAULT_MINUTES = 20
 """The pulumi-aws (Terraform) default create/update timeout of ``aws_ecs_service``."""
-DEREGISTRATION_DELAY = 30
-"""Seconds the ALB lets in-flight requests finish on a leaving task (AWS default 300 slows deploys)."""
 
 
 def circuit_breaker_threshold(desired_count: int) -> int:

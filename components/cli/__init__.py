@@ -1,4 +1,10 @@
-"""The ``crane`` command (also ``python -m crane_it``): plan, schema and the operational commands."""
+"""The ``crane`` command (also ``python -m crane_it``): plan, schema and the operational commands.
+
+Each module named in COMMANDS only parses, prints and sets exit codes; it imports its engine
+(crane_it.review, crane_it.ops) inside ``run``, so building the parser (``crane --help``)
+imports neither the Pulumi SDK nor boto3. Nothing but ``__main__`` and the console script
+imports this package.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import importlib
 import sys
 
 from .. import __version__
+from ..errors import CraneError
 
 COMMANDS: dict[str, str] = {
     "affected": "affected",
@@ -41,9 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse argv, run the chosen subcommand and return its exit code."""
+    """Parse argv, run the chosen subcommand and return its exit code.
+
+    A CraneError a command does not handle itself (a bad spec, no project, git or a missing
+    extra) is one line on stderr and exit 2: the input was refused, nothing changed.
+    """
     args = build_parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except CraneError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -2,8 +2,9 @@
 
 The estimate prices the stack's rendered plan (crane_it.review.cost), so it covers exactly what
 `pulumi up` would declare. A client on a platform is shown with its share of the platform
-beside its own cost, and a platform with its cost per client (crane_it.review.cost_share). Usage the plan cannot know (traffic, logs, stored data) comes from
-named assumptions, shown with the lines that use them; change one with ``--assume NAME=VALUE``.
+beside its own cost, and a platform with its cost per client (crane_it.review.cost_share).
+Usage the plan cannot know (traffic, logs, stored data) comes from named assumptions, shown
+with the lines that use them; change one with ``--assume NAME=VALUE``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..loader import SpecError
-from ..project import ProjectError
-from ..review.cost import USAGE, format_lines
-from ..review.cost_share import stack_cost
+from ..review.cost import USAGE
 
 HELP = "estimate a stack's monthly AWS list-price cost, line by line with sources (offline)"
 
@@ -50,13 +48,16 @@ def _usage(pairs: list[str]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the estimate; exit 2 for a bad spec or a bad --assume."""
+    """Print the estimate; exit 2 for a bad --assume, or a bad spec (SpecError, in crane_it.cli.main)."""
+    from ..review.cost import format_lines
+    from ..review.cost_share import stack_cost
+
     try:
         usage = _usage(args.assume)
-        result = stack_cost(args.stack, args.spec, args.project, usage)
-    except (SpecError, ProjectError, ValueError) as err:
+    except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    result = stack_cost(args.stack, args.spec, args.project, usage)
     if args.json:
         print(json.dumps(result.as_json(), indent=2, sort_keys=True))
         return 0

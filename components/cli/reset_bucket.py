@@ -1,13 +1,8 @@
-"""Roll a versioned S3 bucket back to its state at a past time without deleting any version.
+"""``crane reset-bucket``: roll a versioned S3 bucket back to its state at a past time, keeping every version.
 
-The reset only ever adds versions: a key whose content changed gets the old version copied
-on top, a key that did not exist gets a delete marker. History stays intact, so a reset is
-undone by resetting again to a later time.
-
-This module is the `crane reset-bucket` command. It reads the bucket with reset_listing.py,
-plans with reset_plan.py, applies with reset_copying.py and talks to the person running it
-with reset_output.py; it re-exports the functions `crane reset`, the tests and the benchmark
-call.
+The reset only ever adds versions (crane_it.ops.reset.bucket_plan), so it is undone by
+resetting again to a later time. This module parses, asks, prints (crane_it.cli.reset_output)
+and sets the exit code; the engine is crane_it.ops.reset.bucket.
 """
 
 from __future__ import annotations
@@ -15,46 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ..ops.reset.bucket_copying import COPIED_HEADERS, COPY_OBJECT_LIMIT, DEFAULT_WORKERS, Failure, Report, execute_plan
-from ..ops.reset.bucket_listing import Progress, S3Client, find_client_bucket, list_history, prepare_reset
-from ..ops.reset.bucket_plan import (
-    DEFAULT_PART_SIZE,
-    Plan,
-    ResetError,
-    choose_part_size,
-    parse_time,
-    part_ranges,
-    plan_reset,
-)
+from ..ops.reset.bucket_copying import DEFAULT_WORKERS
+from .arguments import positive
 from .reset_output import ProgressLines, as_json, confirm, print_plan, print_result, summary
 
-__all__ = [
-    "COPIED_HEADERS",
-    "COPY_OBJECT_LIMIT",
-    "DEFAULT_PART_SIZE",
-    "DEFAULT_WORKERS",
-    "HELP",
-    "Failure",
-    "Progress",
-    "Report",
-    "S3Client",
-    "add_arguments",
-    "choose_part_size",
-    "execute_plan",
-    "find_client_bucket",
-    "list_history",
-    "main",
-    "parse_time",
-    "part_ranges",
-    "plan_reset",
-    "prepare_reset",
-    "run",
-]
+if TYPE_CHECKING:
+    from ..ops.reset.bucket_plan import Plan
 
 HELP = "roll a versioned S3 bucket back to its state at a past time, keeping every version"
 
@@ -76,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="AWS region of the bucket")
     parser.add_argument("--endpoint-url", help="S3 endpoint, e.g. a local moto server")
     parser.add_argument(
-        "--workers", type=_positive, default=DEFAULT_WORKERS, help=f"parallel S3 requests (default {DEFAULT_WORKERS})"
+        "--workers", type=positive, default=DEFAULT_WORKERS, help=f"parallel S3 requests (default {DEFAULT_WORKERS})"
     )
     parser.add_argument("--json", action="store_true", help="print the plan and result as JSON, every key included")
     parser.epilog = (
@@ -87,24 +50,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run reset-bucket: 0 done, 1 some keys failed or were skipped, 2 nothing changed."""
+    from ..errors import AwsError, ResetError
+    from ..ops.reset.bucket import client_bucket, plan_bucket, s3_client
+    from ..ops.reset.bucket_copying import execute_plan
+    from ..ops.reset.bucket_plan import parse_time
+
     progress = ProgressLines(sys.stderr)
     try:
         to_time = parse_time(args.to)
-        client = boto3.client(
-            "s3",
-            region_name=args.region,
-            endpoint_url=args.endpoint_url,
-            config=Config(max_pool_connections=max(10, args.workers), retries={"mode": "standard"}),
-        )
-        bucket = args.bucket or find_client_bucket(client, args.client)
+        client = s3_client(args.region, args.endpoint_url, args.workers)
+        bucket = args.bucket or client_bucket(client, args.client)
         if args.client:
             print(f"client {args.client}: bucket {bucket}", file=sys.stderr)
-        plan = prepare_reset(client, bucket, to_time, prefix=args.prefix, on_page=progress.listed_page)
+        plan = plan_bucket(client, bucket, to_time, prefix=args.prefix, on_page=progress.listed_page)
         progress.listing_done()
     except ResetError as error:
         print(f"reset-bucket refused: {error}; nothing changed", file=sys.stderr)
         return 2
-    except (ClientError, BotoCoreError) as error:
+    except AwsError as error:
         # Credentials, endpoint, permissions: nothing was written yet.
         print(f"reset-bucket could not read the bucket: {error}; nothing changed", file=sys.stderr)
         return 2
@@ -148,11 +111,3 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="reset-bucket", description=HELP)
     add_arguments(parser)
     return run(parser.parse_args(argv))
-
-
-def _positive(text: str) -> int:
-    """Parse a strictly positive integer option."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value

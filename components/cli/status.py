@@ -1,14 +1,7 @@
 """``crane status``: one row per client, and a non-zero exit when something needs a person.
 
-Per client: running/desired tasks and the last deployment's state, alarms in ALARM, alert
-email subscriptions still pending confirmation (the silent failure: the alarm fires and the
-mail goes nowhere), the latest completed backup per resource and the earliest time a restore
-can go back to now, the last restore test's result, and the estimated monthly cost. Every
-resource is found by the client's tags in one Resource Groups Tagging API call. The cost is
-the stack's plan rendered offline from this repo (``stacks/<stack>.yaml``, priced by
-``crane cost``); without that spec here it says "n/a" and why, never a guess.
-
-Exit 1 when any of these needs a person, so a scheduled job can mail the output.
+What each row holds is read by crane_it.ops.status. Exit 1 when any of it needs a person, so a
+scheduled job can mail the output.
 """
 
 from __future__ import annotations
@@ -16,235 +9,44 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from ..facts import tags
-from ..facts.alarm_names import alarm_name
-from ..ops import aws as ops
+from .arguments import add_aws_arguments
+from .exits import NOTHING_CHANGED, guarded
+from .output import table
 
 if TYPE_CHECKING:
+    from ..ops.status import Status
     from ..review.cost_share import Share
 
 HELP = "one row per client: tasks, deployment, alarms, unconfirmed alert emails, backups, restore tests"
-BACKUP_STALE = timedelta(hours=36)
-"""A resource whose newest completed backup is older than this needs a look (the plan runs daily)."""
-RESTORE_TEST_WINDOW = timedelta(days=45)
-"""How far back the last restore test is looked for (restore tests run at least monthly)."""
-RESOURCE_TYPES = ["sns:topic", "cloudwatch:alarm", "backup:backup-vault"]
-
-
-@dataclass
-class Backup:
-    """The newest completed recovery point of one resource, and how far back it can be restored."""
-
-    resource: str
-    latest: str
-    earliest_restorable: str
-
-
-@dataclass
-class Status:
-    """One client's row."""
-
-    client: str
-    stack: str
-    tasks: str = "-"
-    deployment: str = "-"
-    alarms: list[str] = field(default_factory=list)
-    pending_emails: list[str] = field(default_factory=list)
-    backups: list[Backup] = field(default_factory=list)
-    restore_test: str = "-"
-    cost: str = "-"
-    """Estimated USD a month from the repo's spec (own + platform share), or "n/a (why)"."""
-    problems: list[str] = field(default_factory=list)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the status options on parser."""
     parser.add_argument("clients", nargs="*", metavar="CLIENT", help="the clients to show")
     parser.add_argument("--all", action="store_true", help="every Crane It client in the region")
-    ops.add_aws_arguments(parser, client=False)
+    add_aws_arguments(parser, client=False)
     parser.epilog = "exit status: 0 all well; 1 something needs a person (listed); 2 refused"
-
-
-# --- one client ---------------------------------------------------------------------------
-
-
-def client_status(aws: ops.Aws, client: str, stack: str | None = None, now: datetime | None = None) -> Status:
-    """Everything ``status`` shows for one client."""
-    now = now or datetime.now(UTC)
-    app = ops.find_app(aws, client, stack)
-    status = Status(client, app.stack)
-    _service(status, app.service)
-    arns = _tagged(aws, client, app.stack)
-    _alarms(aws, status, client, arns.get("cloudwatch", []))
-    for topic in arns.get("sns", []):
-        _subscriptions(aws, status, topic)
-    vaults = [arn.rsplit(":", 1)[-1] for arn in arns.get("backup", [])]
-    for vault in vaults:
-        _backups(aws, status, vault, now)
-    if vaults:
-        _restore_tests(aws, status, vaults, now)
-    return status
-
-
-def _tagged(aws: ops.Aws, client: str, stack: str) -> dict[str, list[str]]:
-    """The client's topic, alarm and vault ARNs by service, from their tags."""
-    filters = [
-        {"Key": tags.MANAGED_BY, "Values": [tags.MANAGED_BY_VALUE]},
-        {"Key": tags.CLIENT, "Values": [client]},
-        {"Key": tags.STACK, "Values": [stack]},
-    ]
-    pages = (
-        aws.client("resourcegroupstaggingapi")
-        .get_paginator("get_resources")
-        .paginate(TagFilters=filters, ResourceTypeFilters=RESOURCE_TYPES)
-    )
-    found: dict[str, list[str]] = defaultdict(list)
-    for page in pages:
-        for item in page.get("ResourceTagMappingList", []):
-            found[item["ResourceARN"].split(":")[2]].append(item["ResourceARN"])
-    return found
-
-
-def _service(status: Status, service: dict[str, Any]) -> None:
-    running, desired = service.get("runningCount", 0), service.get("desiredCount", 0)
-    status.tasks = f"{running}/{desired}"
-    if running < desired:
-        status.problems.append(f"{desired - running} of {desired} tasks not running")
-    primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
-    if primary is None:
-        return
-    state = str(primary.get("rolloutState", "")).lower().replace("_", " ") or "-"
-    status.deployment = f"{state} {ops.iso(primary.get('updatedAt') or primary.get('createdAt'))}"
-    if primary.get("rolloutState") == "FAILED":
-        status.problems.append(f"last deployment failed: {primary.get('rolloutStateReason', '')}")
-
-
-def _alarms(aws: ops.Aws, status: Status, client: str, tagged: list[str]) -> None:
-    # Tagged alarms when the tagging API lists them; else the names Crane It gives them.
-    cloudwatch = aws.client("cloudwatch")
-    if tagged:
-        names = [arn.split(":alarm:", 1)[1] for arn in tagged]
-        alarms = [
-            a for chunk in _chunks(names, 100) for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]
-        ]
-    else:
-        alarms = cloudwatch.describe_alarms(AlarmNamePrefix=alarm_name(client, ""))["MetricAlarms"]
-    firing = sorted(a["AlarmName"] for a in alarms if a.get("StateValue") == "ALARM")
-    status.alarms = firing
-    status.problems += [f"alarm {name} is in ALARM" for name in firing]
-
-
-def _subscriptions(aws: ops.Aws, status: Status, topic: str) -> None:
-    """Email subscriptions still waiting for their confirmation link to be clicked.
-
-    SNS lists a pending subscription with SubscriptionArn "PendingConfirmation"; its
-    attributes say the same (PendingConfirmation "true") once an ARN exists.
-    """
-    sns = aws.client("sns")
-    for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic):
-        for subscription in page.get("Subscriptions", []):
-            if subscription.get("Protocol") not in ("email", "email-json"):
-                continue
-            arn = subscription.get("SubscriptionArn", "")
-            pending = arn == "PendingConfirmation" or (
-                sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"].get("PendingConfirmation") == "true"
-            )
-            if pending:
-                status.pending_emails.append(subscription["Endpoint"])
-                status.problems.append(
-                    f"alert email to {subscription['Endpoint']} is not confirmed: alarms will not reach it "
-                    "(ask them to click the link in the AWS Notification mail, or resubscribe)"
-                )
-
-
-def _backups(aws: ops.Aws, status: Status, vault: str, now: datetime) -> None:
-    """The newest completed recovery point per resource, and the earliest restorable time.
-
-    A continuous recovery point (point-in-time recovery) restores to any second of its
-    window: from when it was created, at most its retention (DeleteAfterDays) back. A
-    snapshot restores to the moment it was taken; the oldest one bounds how far back.
-    """
-    latest: dict[str, datetime] = {}
-    earliest: dict[str, datetime] = {}
-    pages = aws.client("backup").get_paginator("list_recovery_points_by_backup_vault").paginate(BackupVaultName=vault)
-    for page in pages:
-        for point in page.get("RecoveryPoints", []):
-            if point.get("Status") != "COMPLETED":
-                continue
-            resource = point["ResourceArn"]
-            done = point.get("CompletionDate") or point["CreationDate"]
-            start = point["CreationDate"]
-            days = point.get("Lifecycle", {}).get("DeleteAfterDays")
-            if ":continuous:" in point["RecoveryPointArn"]:
-                done = now  # restorable up to about five minutes ago
-                if days:
-                    start = max(start, now - timedelta(days=days))
-            latest[resource] = max(latest.get(resource, done), done)
-            earliest[resource] = min(earliest.get(resource, start), start)
-    for resource in sorted(latest):
-        status.backups.append(Backup(resource, ops.iso(latest[resource]), ops.iso(earliest[resource])))
-        if now - latest[resource] > BACKUP_STALE:
-            status.problems.append(f"newest backup of {resource} is from {ops.iso(latest[resource])}")
-
-
-def _restore_tests(aws: ops.Aws, status: Status, vaults: list[str], now: datetime) -> None:
-    """The newest restore-testing job of the client's recovery points, and whether it validated."""
-    backup = aws.client("backup")
-    points = {
-        point["RecoveryPointArn"]
-        for vault in vaults
-        for page in backup.get_paginator("list_recovery_points_by_backup_vault").paginate(BackupVaultName=vault)
-        for point in page.get("RecoveryPoints", [])
-    }
-    jobs = [
-        job
-        for page in backup.get_paginator("list_restore_jobs").paginate(ByCreatedAfter=now - RESTORE_TEST_WINDOW)
-        for job in page.get("RestoreJobs", [])
-        if job.get("RecoveryPointArn") in points and job.get("CreatedBy", {}).get("RestoreTestingPlanArn")
-    ]
-    if not jobs:
-        status.restore_test = "none"
-        status.problems.append(f"no restore test in the last {RESTORE_TEST_WINDOW.days} days")
-        return
-    job = max(jobs, key=lambda j: j["CreationDate"])
-    result = job.get("ValidationStatus") or job.get("Status", "")
-    status.restore_test = f"{str(result).lower()} {ops.iso(job['CreationDate'])}"
-    if job.get("Status") in ("FAILED", "ABORTED") or job.get("ValidationStatus") in ("FAILED", "TIMED_OUT"):
-        status.problems.append(f"last restore test {str(result).lower()}: {job.get('StatusMessage', '')}".rstrip(": "))
-
-
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-# --- the command -------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the rows; 0 all well, 1 something needs a person, 2 refused."""
     if not args.clients and not args.all:
         print("crane status: name the clients, or pass --all", file=sys.stderr)
-        return ops.NOTHING_CHANGED
+        return NOTHING_CHANGED
+
+    from ..ops.aws import Aws
+    from ..ops.status import client_status, estimated_cost, targets
 
     def body() -> int:
-        aws = ops.Aws(args.region, args.endpoint_url)
-        if args.all:
-            found = ops.tagged_services(aws)
-            targets = sorted({(t.get(tags.CLIENT, ""), t.get(tags.STACK, "")) for _, t in found})
-            if not targets:
-                raise ops.OpsError(f"no Crane It client runs in {aws.region}: wrong --region?")
-        else:
-            targets = [(client, args.stack or "") for client in args.clients]
-        total = len(targets)
+        aws = Aws(args.region, args.endpoint_url)
+        rows_of = targets(aws, args.clients, args.stack, args.all)
+        total = len(rows_of)
         rows = []
         shares: dict[str, Share] = {}  # each platform rendered once for all its clients' rows
-        for done, (client, stack) in enumerate(targets, start=1):
+        for done, (client, stack) in enumerate(rows_of, start=1):
             if total > 3:
                 print(f"{done}/{total} {client}", file=sys.stderr, flush=True)
             row = client_status(aws, client, stack or None)
@@ -253,40 +55,7 @@ def run(args: argparse.Namespace) -> int:
         _print(rows, args.json)
         return 1 if any(row.problems for row in rows) else 0
 
-    return ops.guarded("status", body)
-
-
-def estimated_cost(
-    stack: str, project: Path | None = None, client: str | None = None, shares: dict[str, Share] | None = None
-) -> str:
-    """The stack's monthly estimate from its spec in the repo, or "n/a (the reason)".
-
-    With ``client``, a spec in the repo for another client (two clients' stacks of one name)
-    is refused rather than priced. ``shares`` caches platform shares across rows (``stack_cost``).
-    """
-    from ..loader import SpecError, parse_stack_spec
-    from ..project import ProjectError, find_project, stacks_dir
-    from ..review.cost_share import stack_cost  # renders offline: only loaded when a row needs it
-    from ..spec import ClientSpec
-
-    try:
-        project = find_project(project)
-    except ProjectError:
-        return "n/a (no Pulumi project here to render the spec from)"
-    path = stacks_dir(project) / f"{stack}.yaml"
-    if not path.is_file():
-        return f"n/a (no stacks/{stack}.yaml in {project})"
-    try:
-        spec = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
-        if client and isinstance(spec, ClientSpec) and spec.client != client:
-            return f"n/a (stacks/{stack}.yaml is client {spec.client}'s, not {client}'s)"
-        result = stack_cost(stack, project=project, shares=shares)
-    except (SpecError, ProjectError) as err:
-        return f"n/a (spec does not render: {str(err).splitlines()[0]})"
-    share = result.share.per_client if result.share and result.share.platform != stack else None
-    if share is None:
-        return f"{result.own.total:.2f} USD"
-    return f"{result.own.total + share:.2f} USD ({result.own.total:.2f} own + {share:.2f} platform share)"
+    return guarded("status", body)
 
 
 def _print(rows: list[Status], as_json: bool) -> None:
@@ -305,11 +74,11 @@ def _print(rows: list[Status], as_json: bool) -> None:
         "RESTORE TEST",
         "EST. MONTHLY COST",
     ]
-    table = [header]
+    cells = [header]
     for row in rows:
         newest = min((b.latest for b in row.backups), default="-")
         restore_from = max((b.earliest_restorable for b in row.backups), default="-")
-        table.append(
+        cells.append(
             [
                 row.client,
                 row.stack,
@@ -323,7 +92,7 @@ def _print(rows: list[Status], as_json: bool) -> None:
                 row.cost,
             ]
         )
-    for line in ops.table(table):
+    for line in table(cells):
         print(line)
     for row in rows:
         for backup in row.backups:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..loader import SpecError
+from ..errors import SpecError
 
 MAX_BASE_LENGTH = 36
 """The longest base name: AWS Backup allows 50 characters in a restore testing plan name

@@ -18,9 +18,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ..app.rollout import DEREGISTRATION_DELAY
 from ..core.component import Component
 from ..core.contracts import NetworkLike
+from ..facts.ecs import DEREGISTRATION_DELAY
 from ..spec.service import ServiceSpec
 from . import platform_route as shared
 from .access_logs import ALB_PREFIX

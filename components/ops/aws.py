@@ -6,24 +6,20 @@ it creates) and reads the rest from the service itself: its cluster, task defini
 group (the task definition's awslogs options), subnets and security groups. Nothing here
 writes to AWS.
 
-boto3 is imported only when a command runs (it is the ``ops`` extra), so ``crane --help`` and
-the other commands work without it.
+boto3 and botocore are imported only inside these functions (they are the ``ops`` extra), so
+``crane --help`` and the offline commands work without them; without them, :func:`import_boto3`
+raises MissingExtraError naming the extra.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+from ..errors import OpsError, missing_extra
 from ..facts import tags
 from ..facts.regions import REGIONS
-
-NOTHING_CHANGED = 2
-"""Exit code of a refusal before any change: no credentials, unknown client, wrong region, bad input."""
 
 AwsClient = Any
 """A boto3 client (boto3 builds its classes at run time)."""
@@ -42,52 +38,38 @@ _CREDENTIAL_ERRORS = frozenset(
 )
 
 
-class OpsError(Exception):
-    """A command refused before changing anything; the message says what to do."""
-
-
-def add_aws_arguments(parser: argparse.ArgumentParser, *, client: bool = True) -> None:
-    """The options every day-two command takes: the client, --stack, --region, --endpoint-url, --json."""
-    parser.set_defaults(command_name=parser.prog.rsplit(" ", 1)[-1])
-    if client:
-        parser.add_argument("client", metavar="CLIENT", help="the client's slug (its `client` tag)")
-    parser.add_argument("--stack", help="the stack (its `stack` tag), when the client has several in the region")
-    parser.add_argument("--region", help="AWS region of the client (default: the AWS profile's region)")
-    parser.add_argument("--endpoint-url", help="AWS endpoint for every service, e.g. a local moto server")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-
-
-def command_after_dashes(args: argparse.Namespace, add_options: Callable[[argparse.ArgumentParser], None]) -> list[str]:
-    """The command after ``--`` in ``args.command``; options written before the ``--`` are parsed.
-
-    argparse cannot mix options with a positional command that follows them, so the command
-    is declared with ``nargs=REMAINDER`` and everything between the client and ``--``
-    (``crane run acme --force -- python manage.py migrate``) is parsed here into ``args``.
-    """
-    rest = list(args.command)
-    if "--" not in rest:
-        if rest and rest[0].startswith("-"):
-            raise OpsError(f"put the command after --, like: crane {args.command_name} CLIENT {rest[0]} -- COMMAND")
-        return rest
-    split = rest.index("--")
-    options = argparse.ArgumentParser(prog=f"crane {args.command_name}", add_help=False)
-    add_aws_arguments(options, client=False)
-    add_options(options)
+def import_boto3() -> Any:
+    """The boto3 module, or MissingExtraError naming the ``ops`` extra that installs it."""
     try:
-        options.parse_args(rest[:split], namespace=args)
-    except SystemExit as exit_:
-        raise OpsError(f"unreadable options before --: {' '.join(rest[:split])}") from exit_
-    return rest[split + 1 :]
+        import boto3
+    except ImportError as error:
+        raise missing_extra("this command", "boto3") from error
+    return boto3
+
+
+def refusal(error: BaseException) -> str | None:
+    """What to tell the person when ``error`` is AWS refusing the credentials or the region, or
+    an endpoint out of reach; None for any other error (a bug, to be raised as it is)."""
+    try:
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
+    except ImportError:
+        return None  # without botocore, no error can be botocore's
+    if isinstance(error, (NoCredentialsError, NoRegionError)):
+        return str(error)
+    if isinstance(error, EndpointConnectionError):
+        return f"cannot reach AWS ({error}): check --region"
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in _CREDENTIAL_ERRORS:
+            return f"AWS refused the credentials or the call ({code}): {error.response['Error'].get('Message', '')}"
+    return None
 
 
 class Aws:
     """boto3 clients for one region (and endpoint), created on first use."""
 
     def __init__(self, region: str | None, endpoint_url: str | None = None) -> None:
-        try:
-            import boto3
-        except ImportError as error:  # pragma: no cover - the test extra installs boto3
-            raise OpsError("this command needs boto3: pip install 'crane-it[ops]'") from error
+        boto3 = import_boto3()
         self._session = boto3.session.Session(region_name=region)
         self.region: str = self._session.region_name or ""
         self.endpoint_url = endpoint_url
@@ -113,33 +95,6 @@ class Aws:
                 service, endpoint_url=self.endpoint_url, config=Config(retries={"mode": "standard"})
             )
         return self._clients[service]
-
-
-def guarded(command: str, body: Callable[[], int]) -> int:
-    """Run a command's body; turn refusals and credential/region errors into exit 2 on stderr."""
-    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
-
-    try:
-        return body()
-    except OpsError as error:
-        print(f"crane {command}: {error}; nothing changed", file=sys.stderr)
-    except (NoCredentialsError, NoRegionError) as error:
-        print(f"crane {command}: {error}; nothing changed", file=sys.stderr)
-    except EndpointConnectionError as error:
-        print(f"crane {command}: cannot reach AWS ({error}): check --region; nothing changed", file=sys.stderr)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code not in _CREDENTIAL_ERRORS:
-            raise
-        print(
-            f"crane {command}: AWS refused the credentials or the call ({code}): "
-            f"{error.response['Error'].get('Message', '')}; nothing changed",
-            file=sys.stderr,
-        )
-    except KeyboardInterrupt:
-        print(f"crane {command}: interrupted", file=sys.stderr)
-        return 130
-    return NOTHING_CHANGED
 
 
 # --- finding a client's app ---------------------------------------------------------------
@@ -255,15 +210,6 @@ def deployment_in_progress(service: dict[str, Any]) -> dict[str, Any] | None:
 # --- small shared helpers -----------------------------------------------------------------
 
 
-def parse_duration(text: str) -> timedelta:
-    """``90s``, ``15m``, ``1h``, ``30d`` -> timedelta, refusing anything else by name."""
-    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-    number, unit = text[:-1], text[-1:]
-    if unit not in units or not number.isdigit() or int(number) <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90s, 15m, 1h or 30d")
-    return timedelta(**{units[unit]: int(number)})
-
-
 def iso(moment: datetime | None) -> str:
     """UTC ISO-8601 to the second, or '-' for no time."""
     if moment is None:
@@ -274,12 +220,3 @@ def iso(moment: datetime | None) -> str:
 def short_arn(arn: str) -> str:
     """The last path segment of an ARN: a task id, ``family:revision`` of a task definition."""
     return arn.rsplit("/", 1)[-1]
-
-
-def table(rows: list[list[str]]) -> Iterator[str]:
-    """Left-aligned columns, two spaces apart; the first row is the header."""
-    if not rows:
-        return
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ..errors import missing_extra
+
 UNSET: Any = object()
 """Leave the field as it is."""
 
@@ -30,8 +32,8 @@ def edit_spec(
     try:
         from ruamel.yaml import YAML
         from ruamel.yaml.comments import CommentedMap
-    except ImportError as error:  # pragma: no cover - the ops extra installs it
-        raise RuntimeError("editing specs needs ruamel.yaml: pip install 'crane-it[ops]'") from error
+    except ImportError as error:
+        raise missing_extra("editing a spec (comments kept)", "ruamel.yaml") from error
     yaml = YAML()  # round-trip
     yaml.preserve_quotes = True
     yaml.width = 4096

@@ -21,6 +21,7 @@ from ..spec import ClientSpec
 from ..spec.platform import PlatformSpec
 from . import plan_json
 from .cost import Estimate, estimate
+from .render import render_stack
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,6 @@ def share_of(
     usage: dict[str, float] | None = None,
 ) -> Share:
     """The platform's estimate divided among the clients in ``stacks/`` that name it."""
-    from ..cli.plan import render_stack  # the CLI's offline renderer; imported late to avoid a cycle
-
     if platform_estimate is None:
         platform_estimate = estimate(plan_json.document(render_stack(platform, project=project)), usage)
     clients = tuple(t.stack for t in load_tenants(platform, stacks_dir(project), root=project))
@@ -115,8 +114,6 @@ def stack_cost(
     prices many clients of one platform; rendering the platform once is enough). Only for
     calls that share ``project`` and ``usage`` and whose specs do not change in between.
     """
-    from ..cli.plan import render_stack
-
     project = find_project(project)
     if plan is None:
         plan = render_stack(stack, spec, project)

@@ -5,7 +5,7 @@ rendered with the library installed here. The base is checked out as a temporary
 worktree`` and rendered in a child Python process in which ``crane_it`` *is* that worktree's
 library directory: a temporary directory holding a symlink ``crane_it -> <worktree>/components``
 goes first on ``PYTHONPATH``, ahead of the installed (editable) package. The child calls that
-revision's own ``crane_it.cli.plan.render_stack`` and writes the document with this
+revision's own ``render_stack`` (:data:`RENDERERS`) and writes the document with this
 revision's :mod:`crane_it.review.plan_json`, loaded by file path, so both sides are written alike.
 The working tree is rendered the same way, in parallel, with its own library.
 
@@ -28,20 +28,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import RevisionError
 from ..project import PROJECT_FILE, STACKS_DIR
 
 PACKAGE = "crane_it"
 
+RENDERERS = ("crane_it.review.render", "crane_it.cli.plan")
+"""Where a revision's ``render_stack`` lives: since 0.4.0, then before the layered packages.
+
+The child process of :func:`start_render` runs the *base* revision's library, which may be
+older than this one, so it takes the first of these that the revision has.
+"""
+
 _BOOTSTRAP = """
-import importlib.util, json, sys, traceback
+import importlib, importlib.util, json, sys
 from pathlib import Path
 canon_path, project, out, *stacks = sys.argv[1:]
 spec = importlib.util.spec_from_file_location("_crane_plan_json", canon_path)
 canon = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(canon)
 import crane_it
-from crane_it.cli.plan import render_stack
-result = {"library": str(Path(crane_it.__path__[0]).resolve()), "stacks": {}}
+library = Path(crane_it.__path__[0])
+for name in RENDERERS:
+    # Looked for as a file of *this* library: an editable install's finder would otherwise
+    # supply a module the revision does not have from the installed (newer) library.
+    if library.joinpath(*name.split(".")[1:]).with_suffix(".py").is_file():
+        render_stack = importlib.import_module(name).render_stack  # its import errors are real
+        break
+else:
+    sys.exit("no render_stack in " + " or ".join(RENDERERS))
+result = {"library": str(library.resolve()), "stacks": {}}
 for stack in stacks:
     try:
         plan = render_stack(stack, project=Path(project))
@@ -50,11 +66,7 @@ for stack in stacks:
     else:
         result["stacks"][stack] = {"resources": canon.document(plan)}
 Path(out).write_text(json.dumps(result), encoding="utf-8")
-"""
-
-
-class RevisionError(Exception):
-    """Git could not give us the revision asked for."""
+""".replace("RENDERERS", repr(RENDERERS))
 
 
 @dataclass

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from crane_it import Alarms, Backup, Bucket, ClientKey
-from crane_it.cli.plan import render_stack
 from crane_it.core.component import Protection
 from crane_it.policy import violations
 from crane_it.review import plan_diff, plan_json
 from crane_it.review.cost import estimate
+from crane_it.review.render import render_stack
 from crane_it.spec import AlertsSpec, BackupSpec, BucketSpec
 from crane_it.testing import render
 

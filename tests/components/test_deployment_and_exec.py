@@ -6,10 +6,10 @@ import pulumi
 
 from crane_it.app.exec_access import AGENT_PATHS
 from crane_it.app.service import Service
-from crane_it.cli.plan import render_stack
 from crane_it.core.provider import aws_provider
 from crane_it.facts.alarm_names import DEPLOYMENT_ALARMS, alarm_name
 from crane_it.network.vpc import Network
+from crane_it.review.render import render_stack
 from crane_it.spec import NetworkSpec, ServiceSpec
 
 SERVICE = "aws:ecs/service:Service"

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from crane_it import ClientStack
-from crane_it.cli.plan import render_stack
 from crane_it.data.database import ADOPT_IGNORES, INHERITED
 from crane_it.ingress.maintenance import MAX_BODY, OWN_LISTENER_PRIORITY, PAGE
 from crane_it.loader import load_stack_spec, parse_spec
 from crane_it.ops.reset.restore_request import API_TO_INPUT, restore_request
+from crane_it.review.render import render_stack
 from crane_it.spec import ClientSpec
 from crane_it.spec.platform import PlatformSpec
 from crane_it.spec.tenancy import Tenant, maintenance_priority, problems, rule_priority

@@ -90,7 +90,7 @@ def test_moving_off_the_platform_again_updates_the_database_and_risks_no_data(re
 
 def test_more_subnets_in_the_same_network_keep_the_subnet_group(tmp_path):
     """Within one VPC RDS refuses a switch to another group, so the group must be updated in place."""
-    from crane_it.cli.plan import render_stack
+    from crane_it.review.render import render_stack
 
     spec = yaml.safe_load((ROOT / "stacks" / "example.yaml").read_text())
     spec["network"]["availability_zones"] = 3

@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from crane_it import testing as offline
-from crane_it.cli.plan import _inside, render_stack
 from crane_it.loader import SpecError
 from crane_it.policy import violations
 from crane_it.review import plan_json
 from crane_it.review.cost import estimate
+from crane_it.review.render import inside, render_stack
 from crane_it.spec import ClientSpec
 from crane_it.spec.tenancy import DERIVED_PRIORITIES, rule_priority
 
@@ -150,7 +150,7 @@ def _client(project: Path, slug: str, **extra: object) -> None:
 def _refusal(project: Path, stack: str) -> str:
     """Run the real program for ``stack``; return its error, and check it declared nothing."""
     monitor = offline.RecordingMonitor(offline.PlanMocks())
-    with _inside(project), pytest.raises(SpecError) as refused:
+    with inside(project), pytest.raises(SpecError) as refused:
         offline.run(lambda: runpy.run_path(str(project / "__main__.py")), stack=stack, monitor=monitor)
     assert monitor.registrations == [], "a refused platform client must declare no resource at all"
     return str(refused.value)

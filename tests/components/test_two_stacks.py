@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from crane_it import testing as offline
-from crane_it.cli.plan import render_stack
 from crane_it.core.naming import MAX_BASE_LENGTH, base_name, stack_domain
 from crane_it.loader import SpecError
+from crane_it.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ACME = ROOT / "stacks" / "acme.yaml"

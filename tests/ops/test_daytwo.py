@@ -21,12 +21,12 @@ from moto.ecs.models import ecs_backends
 from moto.moto_api import state_manager
 from moto.sns.models import sns_backends
 
-from crane_it.cli import exec as exec_command
-from crane_it.cli import history, logs, status
 from crane_it.cli import main as crane_main
-from crane_it.cli import run as run_command
 from crane_it.facts.alarm_names import alarm_name
 from crane_it.ops import aws as ops
+from crane_it.ops import ecs_exec as exec_command
+from crane_it.ops import history, logs, status
+from crane_it.ops import one_off_task as run_command
 
 REGION = "eu-west-1"
 STACK = "prod"

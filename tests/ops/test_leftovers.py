@@ -10,7 +10,7 @@ from fake_aws import use_fake_credentials
 from moto import mock_aws
 
 from crane_it.cli import main
-from crane_it.cli.leftovers import declared_identifiers, find_leftovers
+from crane_it.ops.leftovers import declared_identifiers, find_leftovers
 
 SPEC = """client: acme
 region: eu-central-1

@@ -34,8 +34,9 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 
 from crane_it.cli import main as crane_main
-from crane_it.cli import reset as reset_command
 from crane_it.ops import aws as ops
+from crane_it.ops import pulumi_cli
+from crane_it.ops.reset import engine as reset_command
 from crane_it.ops.reset import flow as flow
 from crane_it.ops.spec_edit import edit_spec
 
@@ -68,8 +69,8 @@ class World:
         self.pulumi: list[tuple[str, ...]] = []
         self.aws = ops.Aws(REGION)
         monkeypatch.setattr(ops, "Aws", lambda region, endpoint=None: self.aws)
-        monkeypatch.setattr(reset_command, "pulumi_cli", lambda: "/usr/local/bin/pulumi")
-        monkeypatch.setattr(reset_command, "run_pulumi", self._pulumi)
+        monkeypatch.setattr(pulumi_cli, "installed", lambda: "/usr/local/bin/pulumi")
+        monkeypatch.setattr(pulumi_cli, "run", self._pulumi)
         monkeypatch.chdir(project)
         self._database()
         self._service_and_bucket()
@@ -243,7 +244,7 @@ def test_a_time_outside_what_rds_can_restore_is_refused_before_anything(world, c
 
 
 def test_apply_without_the_pulumi_cli_refuses_cleanly(world, monkeypatch, capsys):
-    monkeypatch.setattr(reset_command, "pulumi_cli", lambda: None)
+    monkeypatch.setattr(pulumi_cli, "installed", lambda: None)
     assert world.reset("--to", flow.iso(world.to), "--apply", "--yes") == 2
     assert "no Pulumi CLI is on PATH" in capsys.readouterr().err
     assert world.spec.read_text() == world.original_text

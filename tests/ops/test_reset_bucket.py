@@ -26,8 +26,8 @@ from fake_aws import moto_server, use_fake_credentials
 from moto import mock_aws
 
 from crane_it.cli import main as crane_main
-from crane_it.cli import reset_bucket as reset
 from crane_it.cli.reset_output import ProgressLines
+from crane_it.ops.reset import bucket_copying, bucket_listing, bucket_plan
 from crane_it.ops.reset.bucket_plan import Action, Entry, Plan, ResetError, Skipped, isoformat
 
 REPO = Path(__file__).resolve().parents[2]
@@ -273,8 +273,8 @@ def test_reset_to_t2_brings_back_every_key_as_it_was_and_keeps_all_versions(time
     client, bucket = timeline.client, "story-reset"
     before = _versions(client, bucket)
     with _recording(client) as calls:
-        plan = reset.prepare_reset(client, bucket, timeline.t2)
-        report = reset.execute_plan(client, bucket, plan)
+        plan = bucket_listing.prepare_reset(client, bucket, timeline.t2)
+        report = bucket_copying.execute_plan(client, bucket, plan)
 
     assert report.failures == []
     assert dict(report.applied) == {"restore": 1, "undelete": 1, "delete": 2}
@@ -299,15 +299,15 @@ def test_reset_to_t2_brings_back_every_key_as_it_was_and_keeps_all_versions(time
 
 def test_second_reset_to_the_same_time_is_a_no_op_and_reset_to_t3_undoes_the_first(timeline):
     client, bucket = timeline.client, "story-rereset"
-    reset.execute_plan(client, bucket, reset.prepare_reset(client, bucket, timeline.t2))
+    bucket_copying.execute_plan(client, bucket, bucket_listing.prepare_reset(client, bucket, timeline.t2))
     versions_after_first = _versions(client, bucket)
 
-    again = reset.prepare_reset(client, bucket, timeline.t2)
+    again = bucket_listing.prepare_reset(client, bucket, timeline.t2)
     assert again.actions == () and again.unchanged == 6
-    assert reset.execute_plan(client, bucket, again).applied == {}
+    assert bucket_copying.execute_plan(client, bucket, again).applied == {}
     assert _versions(client, bucket) == versions_after_first
 
-    undo = reset.execute_plan(client, bucket, reset.prepare_reset(client, bucket, timeline.t3))
+    undo = bucket_copying.execute_plan(client, bucket, bucket_listing.prepare_reset(client, bucket, timeline.t3))
     assert undo.failures == []
     assert _state(client, bucket) == timeline.states["t3"]
 
@@ -317,7 +317,7 @@ def test_dry_run_plans_exactly_the_expected_actions_and_changes_nothing(timeline
     client, bucket = timeline.client, "story-dry"
     before = _versions(client, bucket)
 
-    plan = reset.prepare_reset(client, bucket, timeline.time(at))
+    plan = bucket_listing.prepare_reset(client, bucket, timeline.time(at))
 
     assert _plan_rows(plan) == _expected_plan(timeline.ids[bucket], at)
     assert plan.unchanged == 6 - len(plan.actions)
@@ -330,8 +330,8 @@ def test_listing_in_pages_of_seven_plans_and_restores_all_thirty_keys(timeline):
     progress: list[tuple[int, int]] = []
 
     with _recording(client) as calls:
-        plan = reset.prepare_reset(client, bucket, timeline.t1, prefix="page/", page_size=7)
-    report = reset.execute_plan(
+        plan = bucket_listing.prepare_reset(client, bucket, timeline.t1, prefix="page/", page_size=7)
+    report = bucket_copying.execute_plan(
         client, bucket, plan, workers=3, progress=lambda done, total: progress.append((done, total))
     )
 
@@ -354,8 +354,8 @@ def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and
         if v["VersionId"] in timeline.ids[bucket].values()
     }
     with _recording(client) as calls:
-        plan = reset.prepare_reset(client, bucket, timeline.t1)
-        report = reset.execute_plan(client, bucket, plan, copy_limit=6 * MiB, part_size=5 * MiB)
+        plan = bucket_listing.prepare_reset(client, bucket, timeline.t1)
+        report = bucket_copying.execute_plan(client, bucket, plan, copy_limit=6 * MiB, part_size=5 * MiB)
 
     assert report.failures == [] and report.applied == {"restore": 2}
     part_copies = [params for name, params in calls if name == "UploadPartCopy"]
@@ -378,7 +378,7 @@ def test_versions_above_the_copy_limit_are_copied_in_parts_with_headers_tags_and
     assert (single["ContentType"], single["Metadata"]) == ("application/x-single", {"rev": "1"})
     # Copying with the original upload's parts reproduces its ETag, so a rerun sees that key
     # as unchanged; a single-part source copied in parts gets a new ETag and is copied again.
-    rerun = reset.prepare_reset(client, bucket, timeline.t1)
+    rerun = bucket_listing.prepare_reset(client, bucket, timeline.t1)
     assert [action.key for action in rerun.actions] == ["big-single.bin"]
 
 
@@ -501,13 +501,13 @@ def test_a_time_in_the_future_is_refused(s3):
     _bucket_with_one_object(s3)
     future = datetime.now(UTC) + timedelta(hours=1)
     with pytest.raises(ResetError, match=r"bucket history: .* is in the future"):
-        reset.prepare_reset(s3, "history", future)
+        bucket_listing.prepare_reset(s3, "history", future)
 
 
 def test_a_time_before_the_oldest_version_is_refused_with_the_earliest_restorable_time(s3):
     oldest = _bucket_with_one_object(s3)
     with pytest.raises(ResetError) as refused:
-        reset.prepare_reset(s3, "history", oldest - timedelta(days=1))
+        bucket_listing.prepare_reset(s3, "history", oldest - timedelta(days=1))
     assert "bucket history" in str(refused.value)
     assert f"earliest restorable time is {isoformat(oldest)}" in str(refused.value)
 
@@ -531,25 +531,25 @@ def test_a_time_older_than_noncurrent_version_expiration_is_refused(s3):
         "lifecycle rule 'trim-history' expires noncurrent versions after 30 days, .*; earliest restorable time is"
     )
     with pytest.raises(ResetError, match=expected):
-        reset.prepare_reset(s3, "history", datetime.now(UTC) - timedelta(days=31))
+        bucket_listing.prepare_reset(s3, "history", datetime.now(UTC) - timedelta(days=31))
 
 
 def test_a_bucket_that_never_had_versioning_is_refused(s3):
     s3.create_bucket(Bucket="plain")
     with pytest.raises(ResetError, match="bucket plain has never had versioning enabled"):
-        reset.prepare_reset(s3, "plain", datetime.now(UTC))
+        bucket_listing.prepare_reset(s3, "plain", datetime.now(UTC))
 
 
 def test_a_bucket_with_versioning_suspended_is_refused(s3):
     _bucket_with_one_object(s3, "paused")
     s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Suspended"})
     with pytest.raises(ResetError, match="bucket paused has versioning Suspended"):
-        reset.prepare_reset(s3, "paused", datetime.now(UTC))
+        bucket_listing.prepare_reset(s3, "paused", datetime.now(UTC))
 
 
 def test_a_missing_bucket_is_refused(s3):
     with pytest.raises(ResetError, match="bucket nowhere does not exist"):
-        reset.prepare_reset(s3, "nowhere", datetime.now(UTC))
+        bucket_listing.prepare_reset(s3, "nowhere", datetime.now(UTC))
 
 
 def test_cli_refuses_a_naive_time_with_exit_code_2(capsys):
@@ -577,7 +577,7 @@ def test_failed_actions_are_reported_and_the_rest_still_applied(s3):
         unchanged=0,
     )
 
-    report = reset.execute_plan(s3, "partial", plan)
+    report = bucket_copying.execute_plan(s3, "partial", plan)
 
     assert [failure.action.key for failure in report.failures] == ["a.txt"]
     assert report.applied == {"delete": 1}
@@ -598,13 +598,13 @@ def tagged_buckets(s3):
 
 
 def test_client_slug_resolves_to_its_one_managed_bucket(tagged_buckets):
-    assert reset.find_client_bucket(tagged_buckets, "acme") == "acme-data"
+    assert bucket_listing.find_client_bucket(tagged_buckets, "acme") == "acme-data"
 
 
 def test_client_slug_without_a_bucket_is_refused(tagged_buckets):
     expected = "no bucket is tagged client=initech and managed-by=crane-it"
     with pytest.raises(ResetError, match=expected):
-        reset.find_client_bucket(tagged_buckets, "initech")
+        bucket_listing.find_client_bucket(tagged_buckets, "initech")
 
 
 def test_client_slug_with_two_buckets_is_refused_naming_both(tagged_buckets):
@@ -612,7 +612,7 @@ def test_client_slug_with_two_buckets_is_refused_naming_both(tagged_buckets):
         "2 buckets are tagged client=globex and managed-by=crane-it: globex-1, globex-2; choose one with --bucket"
     )
     with pytest.raises(ResetError, match=expected):
-        reset.find_client_bucket(tagged_buckets, "globex")
+        bucket_listing.find_client_bucket(tagged_buckets, "globex")
 
 
 # --- the pure planner ---------------------------------------------------------------------
@@ -634,7 +634,7 @@ def _marker(vid: str, second: int, latest: bool = False) -> Entry:
 
 def _plan(entries: list[Entry], second: int) -> Plan:
     """Plan one key "k" from its versions and markers, each kind newest first as S3 lists them."""
-    return reset.plan_reset({"k": entries}, _at(second))
+    return bucket_plan.plan_reset({"k": entries}, _at(second))
 
 
 def test_key_created_after_the_time_gets_a_delete_marker():
@@ -688,15 +688,15 @@ def test_an_archived_version_is_skipped_with_the_reason():
 
 
 def test_part_ranges_cover_every_byte_exactly_once():
-    assert reset.part_ranges(11, 5) == [(0, 4), (5, 9), (10, 10)]
-    assert reset.part_ranges(10, 5) == [(0, 4), (5, 9)]
+    assert bucket_plan.part_ranges(11, 5) == [(0, 4), (5, 9), (10, 10)]
+    assert bucket_plan.part_ranges(10, 5) == [(0, 4), (5, 9)]
 
 
 def test_part_size_prefers_the_original_upload_and_respects_the_part_count_limit():
-    assert reset.choose_part_size(6 * 1024**3, original=64 * MiB) == 64 * MiB
-    assert reset.choose_part_size(6 * 1024**3, original=None) == reset.DEFAULT_PART_SIZE
+    assert bucket_plan.choose_part_size(6 * 1024**3, original=64 * MiB) == 64 * MiB
+    assert bucket_plan.choose_part_size(6 * 1024**3, original=None) == bucket_plan.DEFAULT_PART_SIZE
     five_tib = 5 * 1024**4
-    assert reset.choose_part_size(five_tib, original=None) == math.ceil(five_tib / 10_000)
+    assert bucket_plan.choose_part_size(five_tib, original=None) == math.ceil(five_tib / 10_000)
 
 
 @pytest.mark.parametrize(
@@ -707,7 +707,7 @@ def test_part_size_prefers_the_original_upload_and_respects_the_part_count_limit
     ],
 )
 def test_times_with_a_timezone_are_read_as_utc(text, expected):
-    assert reset.parse_time(text) == expected
+    assert bucket_plan.parse_time(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -720,7 +720,7 @@ def test_times_with_a_timezone_are_read_as_utc(text, expected):
 )
 def test_naive_or_unreadable_times_are_refused(text, message):
     with pytest.raises(ResetError, match=message):
-        reset.parse_time(text)
+        bucket_plan.parse_time(text)
 
 
 # --- confirmation, errors and progress of the command -----------------------------------------

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from crane_it.cli import main as crane_main
-from crane_it.cli import reset as reset_command
+from crane_it.ops import pulumi_cli
 from crane_it.ops.reset import flow as flow
 from crane_it.ops.spec_edit import edit_spec
 
@@ -96,8 +96,8 @@ def project(tmp_path, monkeypatch):
 
 def test_maintenance_on_sets_the_field_and_deploys_only_the_rule(project, monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(reset_command, "pulumi_cli", lambda: "/usr/local/bin/pulumi")
-    monkeypatch.setattr(reset_command, "run_pulumi", lambda project, stack, *args: calls.append((stack, args)))
+    monkeypatch.setattr(pulumi_cli, "installed", lambda: "/usr/local/bin/pulumi")
+    monkeypatch.setattr(pulumi_cli, "run", lambda project, stack, *args: calls.append((stack, args)))
     spec = project / "stacks" / "example.yaml"
     original = spec.read_text()
     assert crane_main(["maintenance", "on", "example"]) == 0
@@ -110,7 +110,7 @@ def test_maintenance_on_sets_the_field_and_deploys_only_the_rule(project, monkey
 
 
 def test_maintenance_without_the_pulumi_cli_edits_the_spec_and_prints_the_command(project, monkeypatch, capsys):
-    monkeypatch.setattr(reset_command, "pulumi_cli", lambda: None)
+    monkeypatch.setattr(pulumi_cli, "installed", lambda: None)
     assert crane_main(["maintenance", "on", "example"]) == 0
     assert "not deployed (no Pulumi CLI on PATH); run: pulumi up --yes --target urn:pulumi:" in capsys.readouterr().out
     assert crane_main(["maintenance", "on", "nobody"]) == 2

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crane_it.cli.plan import render_stack
 from crane_it.facts.prices import PRICES, RDS_HOUR, priced_region
 from crane_it.review import plan_json
 from crane_it.review.cost import USAGE, estimate
+from crane_it.review.render import render_stack
 
 STACKS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "stacks").glob("*.yaml"))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from gitrepo import CRANE, copy_project, git
 
-from crane_it.cli.diff import markdown
+from crane_it.review.diff_report import markdown
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crane_it.cli.plan import render_stack
+from crane_it.review.render import render_stack
 from crane_it.review.replacements import DATA_HOLDING, REPLACE_FORCING, forces_replace
 
 STACKS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "stacks").glob("*.yaml"))

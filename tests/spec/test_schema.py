@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from crane_it.cli import schema
+from crane_it.spec import schema
 from crane_it.spec.platform import PlatformSpec
 
 STACKS = sorted((Path(__file__).resolve().parents[2] / "stacks").glob("*.yaml"))

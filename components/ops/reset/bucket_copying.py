@@ -14,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from .bucket_listing import Progress, S3Client
 from .bucket_plan import DEFAULT_PART_SIZE, Action, Plan, choose_part_size, part_ranges
 
@@ -64,6 +62,8 @@ def execute_plan(
     part_size: int = DEFAULT_PART_SIZE,
 ) -> Report:
     """Apply every action of the plan on a thread pool, recording failures instead of stopping."""
+    from botocore.exceptions import BotoCoreError, ClientError  # boto3's own: present whenever a client is
+
     report = Report(plan)
     started = time.monotonic()
     total = len(plan.actions)
@@ -106,6 +106,8 @@ def _apply(client: S3Client, bucket: str, action: Action, copy_limit: int, part_
 
 def _copy_in_parts(client: S3Client, bucket: str, action: Action, part_size: int) -> None:
     """Copy a version too big for CopyObject with UploadPartCopy, keeping headers, tags, ETag."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     version = _source(bucket, action)
     head = client.head_object(**version)
     # HeadObject with PartNumber=1 returns the size of the original upload's first part and

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from ...facts import tags as tag_keys
 from .bucket_plan import Entry, Plan, ResetError, check_time, plan_reset
 
@@ -93,6 +91,8 @@ def prepare_reset(
 
 def _require_versioning(client: S3Client, bucket: str) -> None:
     """Refuse a bucket whose versioning is not Enabled, because the reset relies on it."""
+    from botocore.exceptions import ClientError  # boto3's own: present whenever a client is
+
     try:
         status = client.get_bucket_versioning(Bucket=bucket).get("Status")
     except ClientError as error:
@@ -113,6 +113,8 @@ def _require_versioning(client: S3Client, bucket: str) -> None:
 
 def _lifecycle_horizon(client: S3Client, bucket: str, now: datetime) -> tuple[datetime, str] | None:
     """Return how far back lifecycle rules guarantee complete history, and the limiting rule."""
+    from botocore.exceptions import ClientError  # boto3's own: present whenever a client is
+
     try:
         rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     except ClientError as error:
@@ -163,6 +165,8 @@ def find_client_bucket(client: S3Client, slug: str) -> str:
 
 def _bucket_tags(client: S3Client, bucket: str) -> dict[str, str] | None:
     """Return a bucket's tags, {} when it has none, or None when they cannot be read."""
+    from botocore.exceptions import ClientError  # boto3's own: present whenever a client is
+
     try:
         tag_set = client.get_bucket_tagging(Bucket=bucket)["TagSet"]
     except ClientError as error:
@@ -175,6 +179,6 @@ def _bucket_tags(client: S3Client, bucket: str) -> dict[str, str] | None:
     return {tag["Key"]: tag["Value"] for tag in tag_set}
 
 
-def _code(error: ClientError) -> str:
-    """Return the S3 error code of a ClientError."""
+def _code(error: Any) -> str:
+    """Return the S3 error code of a botocore ClientError."""
     return error.response.get("Error", {}).get("Code", "")

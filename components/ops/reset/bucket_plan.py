@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from ...errors import ResetError
+
 DEFAULT_PART_SIZE = 512 * 1024**2
 """Part size of a multipart copy when the original upload's part size is unknown."""
 MIN_PART_SIZE = 5 * 1024**2
@@ -23,10 +25,6 @@ ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 """Storage classes whose versions cannot be copied until restored from the archive."""
 
 ActionKind = Literal["restore", "delete", "undelete"]
-
-
-class ResetError(Exception):
-    """A reset refused before anything in the bucket changed; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

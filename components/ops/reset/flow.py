@@ -1,6 +1,6 @@
 """The steps of `crane reset`, the state file that records them, and the reset's duration.
 
-Pure: no AWS and no Pulumi here (``cli/reset.py`` does the calls), so the order of the steps,
+Pure: no AWS and no Pulumi here (``engine.py`` and ``steps.py`` do the calls), so the order of the steps,
 what resume and undo do with a half-finished reset, and the duration estimate can be read
 and tested on their own.
 
@@ -20,6 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ...errors import FlowError
+from ...facts.ecs import DEREGISTRATION_DELAY, TASK_START_SECONDS
 
 if TYPE_CHECKING:
     from ...spec import ClientSpec
@@ -47,10 +50,6 @@ UNDO_STEPS = ("bucket-undone", "spec-undone", "unprotected", "undeployed")
 
 UNSET_RESTORE: Any = object()
 """No database: the restore block is left as it is."""
-
-
-class FlowError(Exception):
-    """The state file or the requested step makes no sense; the message says what to do."""
 
 
 def restore_id_at(moment: dt.datetime) -> str:
@@ -285,8 +284,6 @@ SECONDS_PER_COPY = 0.1
 
 def rollout_minutes(service: ServiceSpec) -> float:
     """A healthy rollout: a task starts, passes the grace period and its healthy checks, the old one drains."""
-    from ...app.rollout import DEREGISTRATION_DELAY, TASK_START_SECONDS
-
     check = service.health_check
     seconds = TASK_START_SECONDS + check.grace_period_seconds + check.healthy_threshold * check.interval_seconds
     return (seconds + DEREGISTRATION_DELAY) / 60

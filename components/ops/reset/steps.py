@@ -1,4 +1,4 @@
-"""Running, resuming and undoing the steps of `crane reset` (``reset_flow.STEPS``), recording each.
+"""Running, resuming and undoing the steps of `crane reset` (``flow.STEPS``), recording each.
 
 Every step can run twice without harm, so ``--resume`` simply runs the steps the state file
 does not mark done: the restore call finds its instance already there
@@ -17,12 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ...cli import reset as command
-from ...cli.reset import Context, reset_bucket, spec_yaml, start_restore, write_spec
 from ...facts.env_names import DB_HOST
 from .. import aws as ops
+from .. import pulumi_cli
 from . import flow as flow
 from .bucket_plan import ResetError
+from .engine import Context, reset_bucket, spec_yaml, start_restore, write_spec
 
 INSTANCE = "aws:rds/instance:Instance"
 RULE = "aws:lb/listenerRule:ListenerRule"
@@ -80,9 +80,9 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
                 ctx.say(f"wrote {ctx.spec_path.name}: image {state.image}, maintenance on, restore {state.restore_id}")
                 _record(ctx, state, path, step)
             elif step == "maintenance-on":
-                urn = command.urn_of(ctx.project, ctx.stack, ctx.spec_path, RULE, f"{ctx.base}-maintenance")
+                urn = pulumi_cli.urn_of(ctx.project, ctx.stack, ctx.spec_path, RULE, f"{ctx.base}-maintenance")
                 ctx.say("maintenance on: pulumi up of the 503 rule alone")
-                command.run_pulumi(ctx.project, ctx.stack, "up", "--yes", "--target", urn)
+                pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes", "--target", urn)
                 _record(ctx, state, path, step)
             elif step in ("restore-started", "bucket-reset"):
                 _data_side_by_side(ctx, state, path, todo)
@@ -91,7 +91,7 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
                 _record(ctx, state, path, step)
             elif step == "deployed":
                 ctx.say("pulumi up: adopt the restored instance, roll the app out on it")
-                command.run_pulumi(ctx.project, ctx.stack, "up", "--yes")
+                pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes")
                 _record(ctx, state, path, step)
             elif step == "verified":
                 _record(ctx, state, path, step, **_verify(ctx, state))
@@ -99,7 +99,7 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
                 restore = _restore_block(ctx, state, applied=True) if state.restored else flow.UNSET_RESTORE
                 write_spec(ctx, maintenance=state.before.get("maintenance"), **_restore_kw(restore))
                 ctx.say("maintenance off, restore.applied: true; pulumi up")
-                command.run_pulumi(ctx.project, ctx.stack, "up", "--yes")
+                pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes")
                 _record(ctx, state, path, step)
     except (ops.OpsError, ResetError, subprocess.CalledProcessError, OSError) as error:
         failed = next((step for step in todo if not state.done(step)), "?")
@@ -211,7 +211,7 @@ def undo(ctx: Context, state: flow.ResetState, path: Path) -> int:
     """Bucket back to when the reset was requested; spec back to before; the restored instance leaves the stack."""
     urn = None
     if state.done("deployed") and state.restored and ctx.args.apply:
-        urn = command.urn_of(ctx.project, ctx.stack, ctx.spec_path, INSTANCE, state.restored)
+        urn = pulumi_cli.urn_of(ctx.project, ctx.stack, ctx.spec_path, INSTANCE, state.restored)
     try:
         if not state.undone("bucket-undone"):
             if state.bucket and "bucket-reset" in state.steps:
@@ -231,10 +231,10 @@ def undo(ctx: Context, state: flow.ResetState, path: Path) -> int:
             _record(ctx, state, path, "spec-undone")
         if ctx.args.apply:
             if urn and not state.undone("unprotected"):
-                command.run_pulumi(ctx.project, ctx.stack, "state", "unprotect", urn, "--yes")
+                pulumi_cli.run(ctx.project, ctx.stack, "state", "unprotect", urn, "--yes")
                 _record(ctx, state, path, "unprotected", urn=urn)
             if not state.undone("undeployed"):
-                command.run_pulumi(ctx.project, ctx.stack, "up", "--yes")
+                pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes")
                 _record(ctx, state, path, "undeployed")
     except (ops.OpsError, ResetError, subprocess.CalledProcessError, OSError) as error:
         print(f"crane reset: undo stopped: {error}; run --undo again", file=sys.stderr)
