@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .app.service import Service
     from .client import ClientStack
+    from .core.component import Component, Protection
     from .core.contracts import (
         BackupVault,
         BucketTarget,
@@ -77,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "ClientKey": ".keys.client_key",
     "ClientSpec": ".spec",
     "ClientStack": ".client",
+    "Component": ".core.component",
     "ContainerHealthCheckSpec": ".spec",
     "CraneError": ".errors",
     "DataLink": ".core.contracts",
@@ -96,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "PlatformSpec": ".spec.platform",
     "PlatformStack": ".platform",
     "ProjectError": ".errors",
+    "Protection": ".core.component",
     "ResetError": ".errors",
     "RestoreSpec": ".spec",
     "RestoreTestingSpec": ".spec",
@@ -128,6 +131,7 @@ __all__ = [
     "ClientKey",
     "ClientSpec",
     "ClientStack",
+    "Component",
     "ContainerHealthCheckSpec",
     "CraneError",
     "DataLink",
@@ -147,6 +151,7 @@ __all__ = [
     "PlatformSpec",
     "PlatformStack",
     "ProjectError",
+    "Protection",
     "ResetError",
     "RestoreSpec",
     "RestoreTestingSpec",
