@@ -12,9 +12,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime.sync_await import _sync_await
 
 from crane_it import ClientStack
-from crane_it.cli.plan import render_stack
 from crane_it.core.component import Component, Protection
 from crane_it.loader import load_spec
+from crane_it.review.render import render_stack
 from crane_it.testing import PlanMocks, RecordingMonitor, render
 
 APP_LOGS = "aws:cloudwatch/logGroup:LogGroup"
