@@ -30,11 +30,12 @@ class RestoreTestingSpec(StrictModel):
             "an AWS schedule expression like cron(0 5 ? * SUN *) or rate(7 days)",
         ),
     ] = "cron(0 5 ? * SUN *)"
-    """When tests start, an AWS cron or rate expression in UTC. Weekly by default; monthly
-    (`cron(0 5 1 * ? *)`) for a client on a platform whose spec names no schedule. AWS Backup
-    bills every restore test, one per tested resource (the bucket and the database) and run,
-    on top of the restored copy while it exists: weekly tests of both cost about 4.3 times
-    as much as monthly ones (`crane cost` prices them). A test of an S3 recovery point
+    """When tests start, an AWS cron or rate expression in UTC. Weekly by default; quarterly
+    (`cron(0 5 1 1,4,7,10 ? *)`) for a client on a platform whose spec names no schedule.
+    AWS Backup bills every restore test, one per tested resource (the bucket and the
+    database) and run, on top of the restored copy while it exists: weekly tests of both cost
+    about 13 USD a month, quarterly ones about 1 USD (`crane cost` prices them). Failed backup
+    jobs are alerted either way; the tests find a backup that was taken but would not restore. A test of an S3 recovery point
     restores the whole bucket into a temporary one: mind the cost of frequent tests on large
     buckets."""
     start_window_hours: Annotated[int, Field(ge=1, le=168)] = 24
@@ -82,7 +83,7 @@ class BackupSpec(StrictModel):
     """Scheduled restore tests (`true`, `false` or settings): AWS Backup restores the newest
     recovery point of the bucket and of the database and reports whether it worked, so a
     backup that would not restore is found before it is needed. `true` means the default
-    settings (on a platform: monthly; see `schedule`)."""
+    settings (on a platform: quarterly; see `schedule`)."""
     protect: bool = True
     """Pulumi `protect` and `retain_on_delete` on the vault and its key."""
 

@@ -12,9 +12,16 @@ that guards data (``docs``: COST_NOTES.md, "The small client's defaults"):
 - ``alerts.dashboard: false``: the alarms already email every condition the dashboard
   shows (memory, CPU, 5xx, running tasks, database CPU, storage and connections), and a
   CloudWatch dashboard costs 3 USD a month once an account has more than three.
-- ``backup.restore_testing.schedule`` monthly: AWS Backup bills each restore test (one per
-  tested resource and run), so weekly tests of a bucket and a database cost about 13 USD a
-  month, a third of a small client; monthly tests still prove every month that both restore.
+- ``backup.restore_testing.schedule`` quarterly: AWS Backup bills each restore test (one per
+  tested resource and run, 1.50 USD as far as we know), so weekly tests of a bucket and a
+  database cost about 13 USD a month, a third of a small client; quarterly ones cost 1 USD
+  and still prove four times a year that both restore. Failed backup jobs are alerted the
+  day they fail either way (the backup event rules); the tests catch the rarer backup that
+  is taken but would not restore (a key grant or a subnet group changed since).
+- ``service.desired_count: 1``: a second task keeps the app up while one task is replaced
+  after a crash or an AZ outage (ECS starts a replacement within about a minute either way,
+  and a deployment starts the new task before it stops the old one, so deployments do not
+  interrupt one task). It costs a whole task again (9.01 USD a month at 0.25 vCPU / 0.5 GB).
 
 Existing stacks: platform clients are new in 0.3.0 (no released version had them), and each
 default applies only where the spec names nothing; a spec that names a value keeps it. The
@@ -34,8 +41,10 @@ PLATFORM_KEYS = "per_client"
 """The key layout of a client on a platform whose spec names none."""
 PLATFORM_DASHBOARD = False
 """Whether a client on a platform whose spec does not say gets a dashboard."""
-MONTHLY_RESTORE_TESTS = "cron(0 5 1 * ? *)"
-"""05:00 UTC on the first of each month: the restore tests of a client on a platform."""
+PLATFORM_TASKS = 1
+"""Tasks a client on a platform runs when its spec says nothing (``service.desired_count``)."""
+QUARTERLY_RESTORE_TESTS = "cron(0 5 1 1,4,7,10 ? *)"
+"""05:00 UTC on the first of January, April, July and October: a platform client's restore tests."""
 
 
 def apply(data: Any) -> Any:
@@ -48,6 +57,9 @@ def apply(data: Any) -> Any:
         return data
     data = dict(data)
     data.setdefault("keys", PLATFORM_KEYS)
+    service = _as_dict(data.get("service"))
+    if isinstance(service, dict):
+        data["service"] = {"desired_count": PLATFORM_TASKS, **service}
     alerts = _as_dict(data.get("alerts", {}))
     if isinstance(alerts, dict):
         data["alerts"] = {"dashboard": PLATFORM_DASHBOARD, **alerts}
@@ -55,9 +67,9 @@ def apply(data: Any) -> Any:
     if isinstance(backup, dict):
         tests = _as_dict(backup.get("restore_testing", True))
         if tests is True:
-            tests = {"schedule": MONTHLY_RESTORE_TESTS}
+            tests = {"schedule": QUARTERLY_RESTORE_TESTS}
         elif isinstance(tests, dict):
-            tests = {"schedule": MONTHLY_RESTORE_TESTS, **tests}
+            tests = {"schedule": QUARTERLY_RESTORE_TESTS, **tests}
         data["backup"] = {**backup, "restore_testing": tests}
     return data
 
