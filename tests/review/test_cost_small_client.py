@@ -98,7 +98,9 @@ def test_a_platform_client_that_names_its_choices_keeps_them(tmp_path):
     path.write_text(
         NO_OPT_INS.replace("platform: agency\n", "platform: agency\nkeys: per_purpose\n")
         .replace("  domain:", "  desired_count: 2\n  domain:")
-        .replace("alerts:\n", "backup:\n  restore_testing: {schedule: cron(0 5 ? * SUN *)}\nalerts:\n  dashboard: true\n")
+        .replace(
+            "alerts:\n", "backup:\n  restore_testing: {schedule: cron(0 5 ? * SUN *)}\nalerts:\n  dashboard: true\n"
+        )
     )
     plan = render_stack("shop", spec=path, project=ROOT)
     assert len(plan.of_type("aws:kms/key:Key")) == 5
