@@ -150,7 +150,7 @@ class ClientStack(Component):
             "alarm_topic_arn": self.alarms.topic_arn,
         }
         if self.alarms.dashboard_name is not None:  # `alerts.dashboard`, off by default on a platform
-            self.outputs["dashboard"] = self.alarms.dashboard_name
+            outputs["dashboard"] = self.alarms.dashboard_name
         if self.bucket:
             outputs["bucket"] = self.bucket.bucket_name
         if self.database:
