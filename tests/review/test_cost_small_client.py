@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crane_it.cli.plan import render_stack
+from crane_it.review.render import render_stack
 from crane_it.policy import violations
 from crane_it.review import plan_json
 from crane_it.review.cost import estimate
