@@ -148,8 +148,9 @@ class ClientStack(Component):
             "cluster": self.service.cluster_name,
             "service": self.service.service_name,
             "alarm_topic_arn": self.alarms.topic_arn,
-            "dashboard": self.alarms.dashboard_name,
         }
+        if self.alarms.dashboard_name is not None:  # `alerts.dashboard`, off by default on a platform
+            outputs["dashboard"] = self.alarms.dashboard_name
         if self.bucket:
             outputs["bucket"] = self.bucket.bucket_name
         if self.database:

@@ -1,4 +1,4 @@
-"""`crane cost STACK`: a monthly list-price estimate of a client, every line with its source.
+"""`crane cost STACK` (or `--all`, the fleet): a monthly list-price estimate of a client, every line with its source.
 
 The estimate prices the stack's rendered plan (crane_it.review.cost), so it covers exactly what
 `pulumi up` would declare. A client on a platform is shown with its share of the platform
@@ -21,7 +21,10 @@ HELP = "estimate a stack's monthly AWS list-price cost, line by line with source
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `crane cost`."""
-    parser.add_argument("stack", help="the client stack, e.g. example (reads stacks/<stack>.yaml)")
+    parser.add_argument("stack", nargs="?", help="the client stack, e.g. example (reads stacks/<stack>.yaml)")
+    parser.add_argument(
+        "--all", action="store_true", help="the fleet: every stack in stacks/, own cost and platform share"
+    )
     parser.add_argument("--spec", type=Path, help="price this spec file instead of stacks/<stack>.yaml")
     parser.add_argument("--project", type=Path, help="the Pulumi project directory (default: found from here upward)")
     parser.add_argument(
@@ -48,15 +51,25 @@ def _usage(pairs: list[str]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the estimate; exit 2 for a bad --assume, or a bad spec (SpecError, in crane_it.cli.main)."""
+    """Print the estimate (or the fleet's); exit 2 for a bad --assume or a bad choice of stacks,
+    or a bad spec (SpecError, in crane_it.cli.main)."""
     from ..review.cost import format_lines
-    from ..review.cost_share import stack_cost
+    from ..review.cost_share import fleet, stack_cost
 
+    if bool(args.stack) == bool(args.all) or (args.all and args.spec):
+        print("error: name one STACK, or --all (without --spec) for every stack in stacks/", file=sys.stderr)
+        return 2
     try:
         usage = _usage(args.assume)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.all:
+        everything = fleet(args.project, usage)
+        print(
+            json.dumps(everything.as_json(), indent=2, sort_keys=True) if args.json else "\n".join(everything.lines())
+        )
+        return 0
     result = stack_cost(args.stack, args.spec, args.project, usage)
     if args.json:
         print(json.dumps(result.as_json(), indent=2, sort_keys=True))

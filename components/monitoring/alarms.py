@@ -40,7 +40,8 @@ class Alarms(Component):
     type_token = "crane:index:Alarms"
     topic: aws.sns.Topic
     topic_arn: pulumi.Output[str]
-    dashboard_name: pulumi.Output[str]
+    dashboard_name: pulumi.Output[str] | None
+    """None with ``spec.dashboard`` off (the default for a client on a platform)."""
     alarms: dict[str, Alarm]
 
     def __init__(
@@ -72,8 +73,8 @@ class Alarms(Component):
         if backup is not None:
             self.rules.update(self._backup_failures(name, backup))
         self.topic_policy = self._topic_policy(name)
-        self.dashboard = self._dashboard(name, spec, service, database)
-        self.dashboard_name = self.dashboard.dashboard_name
+        self.dashboard = self._dashboard(name, spec, service, database) if spec.dashboard else None
+        self.dashboard_name = self.dashboard.dashboard_name if self.dashboard else None
         self.publish(
             {
                 "topic_arn": self.topic_arn,
@@ -162,7 +163,9 @@ class Alarms(Component):
         return aws.cloudwatch.MetricAlarm(
             f"{name}-alarm-{key}",
             name=alarm_names.alarm_name(name, title),
-            alarm_description=f"{description} Dashboard: {alarm_names.dashboard_name(name)}.",
+            alarm_description=f"{description} Dashboard: {alarm_names.dashboard_name(name)}."
+            if self.spec.dashboard
+            else description,
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
             opts=self.child(),

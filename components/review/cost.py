@@ -47,6 +47,7 @@ USAGE: dict[str, Assumption] = {
     ),
     "bucket_backup_factor": Assumption(1.2, "bucket backup storage (continuous + daily) as a multiple of bucket_gb"),
     "waf_million_requests_month": Assumption(2, "million requests a month each web ACL inspects"),
+    "restore_job_hours": Assumption(1, "hours a restore test's RDS restore takes before its validation window starts"),
     "instance_root_gb": Assumption(
         8, "GiB of each EC2 instance's root volume (the AMI decides it, so the plan cannot show it)"
     ),
@@ -188,6 +189,7 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
     buckets = of["aws:s3/bucket:Bucket"]
     add("S3 storage", len(buckets) * use["bucket_gb"], "s3_gb_month", buckets, assumption="bucket_gb")
     cost_items.backups(of, use, prices, add)
+    cost_items.restore_tests(of, priced, prices, use, add, result.warnings)
     result.warnings.append(NOT_PRICED)
     result.free = [f"{what}: no charge (source: {source})" for what, source in FREE if _declares(of, what)]
     unverified = sorted({line.item for line in lines if not line.price.verified})

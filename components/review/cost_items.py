@@ -10,6 +10,7 @@ the simple resources inline and calls these; each adds its lines through the est
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -209,3 +210,122 @@ def _number(value: Any, default: float) -> float:
         return float(value)
     except (TypeError, ValueError):
         return default
+
+
+RESTORE_TESTS = (
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan",
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+)
+
+
+def restore_tests(of: Any, priced: str, prices: Any, use: Any, add: Any, notes: list[str]) -> None:
+    """AWS Backup restore tests: a charge per tested resource and run, and the restored copy while it exists.
+
+    AWS bills each restore test (AWS Backup Developer Guide, Restore testing, "Cost control"),
+    so a plan costs its runs a month (from its schedule) times the resources its selections
+    name. The restored RDS instance runs for the selection's validation window plus the
+    restore itself (assumption ``restore_job_hours``) at the source's instance class.
+    """
+    plans, selections = (of[kind] for kind in RESTORE_TESTS)
+    for plan in plans:
+        schedule = str(plan["inputs"].get("scheduleExpression"))
+        runs = runs_per_month(schedule)
+        mine = [s for s in selections if plan["urn"] in s.get("dependencies", [])] or selections
+        if runs is None:
+            notes.append(
+                f"{plan['name']}: cannot count the runs of schedule {schedule}; its restore tests are not priced"
+            )
+            continue
+        tested = sum(len(s["inputs"].get("protectedResourceArns") or [None]) for s in mine)
+        note = f"{schedule}: {runs:.3g} run(s) a month × {tested:g} tested resource(s)"
+        add(
+            "AWS Backup restore tests (one per tested resource and run)",
+            runs * tested,
+            "restore_test",
+            [plan, *mine],
+            note=note,
+        )
+        for selection in (s for s in mine if s["inputs"].get("protectedResourceType") == "RDS"):
+            dbs = of["aws:rds/instance:Instance"]
+            cls = str(dbs[0]["inputs"].get("instanceClass")) if dbs else ""
+            hourly = RDS_HOUR[priced].get(cls)
+            if hourly is None:
+                continue
+            window = _number(selection["inputs"].get("validationWindowHours"), 0)
+            hours = runs * len(selection["inputs"].get("protectedResourceArns") or [None])
+            hours *= window + use["restore_job_hours"]
+            add(
+                f"restored test instance (RDS {cls}, while a test keeps it)",
+                hours,
+                hourly,
+                [selection],
+                assumption="restore_job_hours",
+                note=f"validation window {window:g} h + the restore itself, per run",
+            )
+        if any(s["inputs"].get("protectedResourceType") == "S3" for s in mine):
+            notes.append(
+                f"not priced: the temporary bucket each S3 restore test of {plan['name']} writes (kept about a day)"
+            )
+
+
+_DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
+_MONTHS = {
+    m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])
+}
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+
+
+def runs_per_month(expression: str) -> float | None:
+    """How often an AWS schedule expression (``cron(...)`` or ``rate(...)``) fires in an average month.
+
+    None when the expression uses a form this count does not know (``L``, ``W``, a year list).
+    """
+    rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression.strip())
+    if rate:
+        every = int(rate.group(1)) * {"minute": 1 / 60, "hour": 1, "day": 24}[rate.group(2)]
+        return H / every if every else None
+    cron = re.fullmatch(r"cron\(([^()]+)\)", expression.strip())
+    if not cron or len(fields := cron.group(1).split()) != 6:
+        return None
+    minute, hour, dom, month, dow, year = fields
+    if year not in ("*", "?"):
+        return None
+    try:
+        per_day = _count(minute, 0, 59) * _count(hour, 0, 23)
+        months = 1.0 if month in ("*", "?") else _count(month, 1, 12, _MONTHS) / 12
+        if dom not in ("*", "?"):
+            days = float(_count(dom, 1, 31))
+        elif dow not in ("*", "?"):
+            nth = [part for part in dow.split(",") if "#" in part]
+            plain = ",".join(part for part in dow.split(",") if "#" not in part)
+            days = len(nth) + (_count(plain, 1, 7, _DAYS) * DAYS_PER_MONTH / 7 if plain else 0)
+        else:
+            days = DAYS_PER_MONTH
+    except ValueError:
+        return None
+    return per_day * days * months
+
+
+def _count(field: str, low: int, high: int, names: Mapping[str, int] | None = None) -> int:
+    """Values a cron field names: ``*``, lists, ranges and steps (``0,30``, ``MON-FRI``, ``*/15``)."""
+    total = 0
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = low, high
+        else:
+            first_s, _, last_s = span.partition("-")
+            first = _value(first_s, names)
+            last = _value(last_s, names) if last_s else (high if step else first)
+        if not low <= first <= last <= high:
+            raise ValueError(part)
+        total += len(range(first, last + 1, int(step) if step else 1))
+    return total
+
+
+def _value(text: str, names: Mapping[str, int] | None) -> int:
+    if names and text.upper() in names:
+        return names[text.upper()]
+    if not text.isdigit():
+        raise ValueError(text)
+    return int(text)

@@ -129,3 +129,119 @@ def stack_cost(
     if shares is not None:
         shares[platform] = share
     return StackCost(stack, own, share)
+
+
+@dataclass(frozen=True)
+class FleetLine:
+    """One client stack in the fleet: its own cost and, on a platform, its share."""
+
+    stack: str
+    own: float
+    share: float | None = None
+
+    @property
+    def total(self) -> float:
+        """Own cost plus share, USD a month."""
+        return round(self.own + (self.share or 0.0), 2)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stack": self.stack, "own_usd": self.own, "share_usd": self.share, "total_usd": self.total}
+
+
+@dataclass(frozen=True)
+class PlatformFleet:
+    """A platform, its clients, and what the platform with all of them costs."""
+
+    share: Share
+    clients: tuple[FleetLine, ...]
+
+    @property
+    def total(self) -> float:
+        """The platform's own cost plus every client's own cost, USD a month."""
+        return round(self.share.platform_total + sum(c.own for c in self.clients), 2)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "platform": self.share.platform,
+            "platform_total_usd": self.share.platform_total,
+            "per_client_usd": self.share.per_client,
+            "clients": [c.as_json() for c in self.clients],
+            "total_usd": self.total,
+        }
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Every stack in ``stacks/``: the platforms with their clients, and the clients with a VPC of their own."""
+
+    platforms: tuple[PlatformFleet, ...]
+    standalone: tuple[FleetLine, ...]
+
+    @property
+    def total(self) -> float:
+        """USD a month for every stack together."""
+        return round(sum(p.total for p in self.platforms) + sum(c.own for c in self.standalone), 2)
+
+    def as_json(self) -> dict[str, Any]:
+        """``crane cost --all --json``."""
+        from ..facts.prices import PRICE_DATE
+
+        return {
+            "price_date": PRICE_DATE,
+            "platforms": [p.as_json() for p in self.platforms],
+            "standalone": [c.as_json() for c in self.standalone],
+            "total_usd": self.total,
+            "rule": "a platform's total is divided equally among the client specs in stacks/ that name it",
+        }
+
+    def lines(self) -> list[str]:
+        """The fleet as text: per platform its clients (own, share, total), then the rest."""
+        from ..facts.prices import PRICE_DATE
+
+        out = [f"Fleet: every stack in stacks/, USD a month at list prices of {PRICE_DATE}"]
+        width = max(
+            [len(c.stack) for p in self.platforms for c in p.clients] + [len(c.stack) for c in self.standalone] + [6]
+        )
+        for platform in self.platforms:
+            share = platform.share
+            each = f"{share.per_client:.2f} each" if share.clients else "no client yet"
+            out.append(
+                f"platform {share.platform}: {share.platform_total:.2f} shared by {len(share.clients)} client(s), {each}"
+            )
+            out.append(f"  {'client':<{width}}  {'own':>8}  {'share':>8}  {'total':>8}")
+            for c in platform.clients:
+                out.append(f"  {c.stack:<{width}}  {c.own:8.2f}  {c.share or 0.0:8.2f}  {c.total:8.2f}")
+            own = sum(c.own for c in platform.clients)
+            out.append(
+                f"  platform {share.platform} total: {platform.total:.2f} "
+                f"(platform {share.platform_total:.2f} + clients' own {own:.2f})"
+            )
+        if self.standalone:
+            out.append("clients with a VPC of their own:")
+            out += [f"  {c.stack:<{width}}  {c.own:8.2f}" for c in self.standalone]
+        out.append(f"fleet total: {self.total:.2f}")
+        return out
+
+
+def fleet(project: Path | None = None, usage: dict[str, float] | None = None) -> Fleet:
+    """Price every stack in the project's ``stacks/``; each platform is rendered once."""
+    project = find_project(project)
+    kinds: dict[str, ClientSpec | PlatformSpec] = {}
+    for path in sorted(stacks_dir(project).glob("*.yaml")):
+        kinds[path.stem] = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
+    shares: dict[str, Share] = {}
+    for stack, spec in kinds.items():  # platforms first: their own estimate is the share's
+        if isinstance(spec, PlatformSpec):
+            stack_cost(stack, project=project, usage=usage, shares=shares)
+    clients: dict[str, list[FleetLine]] = {platform: [] for platform in shares}
+    standalone: list[FleetLine] = []
+    for stack, spec in kinds.items():
+        if not isinstance(spec, ClientSpec):
+            continue
+        cost = stack_cost(stack, project=project, usage=usage, shares=shares)
+        if cost.share is None:
+            standalone.append(FleetLine(stack, cost.own.total))
+        else:
+            clients.setdefault(cost.share.platform, []).append(FleetLine(stack, cost.own.total, cost.share.per_client))
+    platforms = tuple(PlatformFleet(shares[p], tuple(lines)) for p, lines in sorted(clients.items()))
+    return Fleet(platforms, tuple(standalone))

@@ -12,6 +12,14 @@ Email = Annotated[str, Matches(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", "an email add
 class AlertsSpec(StrictModel):
     """Alarm thresholds and the people the client's SNS topic emails."""
 
+    dashboard: bool = True
+    """A CloudWatch dashboard of the client's service, load balancer and database. 3 USD a
+    month (an account's first three dashboards are free, so with more clients each one is
+    billed). Unset: on for a client with a VPC of its own, off for a client on a platform,
+    where every condition it shows is already an alarm that emails `emails` (memory, CPU,
+    5xx, running tasks and the database's CPU, storage and connections) and the CloudWatch
+    console graphs each alarm's metric. Turn it on for a client whose people watch it, or
+    whose incidents need the graphs side by side."""
     emails: Annotated[list[Email], Field(max_length=20)] = []
     """Each address gets an SNS email subscription (it must confirm the first mail)."""
     memory_percent: Percent = 80

@@ -30,9 +30,14 @@ class RestoreTestingSpec(StrictModel):
             "an AWS schedule expression like cron(0 5 ? * SUN *) or rate(7 days)",
         ),
     ] = "cron(0 5 ? * SUN *)"
-    """When tests start, an AWS cron or rate expression in UTC (weekly by default). A test of
-    an S3 recovery point restores the whole bucket into a temporary one: mind the cost of
-    frequent tests on large buckets."""
+    """When tests start, an AWS cron or rate expression in UTC. Weekly by default; quarterly
+    (`cron(0 5 1 1,4,7,10 ? *)`) for a client on a platform whose spec names no schedule.
+    AWS Backup bills every restore test, one per tested resource (the bucket and the
+    database) and run, on top of the restored copy while it exists: weekly tests of both cost
+    about 13 USD a month, quarterly ones about 1 USD (`crane cost` prices them). Failed backup
+    jobs are alerted either way; the tests find a backup that was taken but would not restore. A test of an S3 recovery point
+    restores the whole bucket into a temporary one: mind the cost of frequent tests on large
+    buckets."""
     start_window_hours: Annotated[int, Field(ge=1, le=168)] = 24
     """Hours after the scheduled time within which the test must start (AWS: 1-168)."""
     retain_hours: Annotated[int, Field(ge=1, le=168)] = 4
@@ -75,7 +80,10 @@ class BackupSpec(StrictModel):
     """The longest retention the vault lock admits; every rule must fit under it. Same
     default and same cost of a change as `lock_min_retention_days`."""
     restore_testing: bool | RestoreTestingSpec = True
-    """Scheduled restore tests (`true`, `false` or settings)."""
+    """Scheduled restore tests (`true`, `false` or settings): AWS Backup restores the newest
+    recovery point of the bucket and of the database and reports whether it worked, so a
+    backup that would not restore is found before it is needed. `true` means the default
+    settings (on a platform: quarterly; see `schedule`)."""
     protect: bool = True
     """Pulumi `protect` and `retain_on_delete` on the vault and its key."""
 

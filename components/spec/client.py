@@ -7,6 +7,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator, 
 from ..facts import tags as tag_keys
 from ..facts.env_names import BUCKET_ENV, DATABASE_ENV, DATABASE_SECRETS
 from ..facts.regions import Region
+from . import platform_defaults
 from .alerts import AlertsSpec
 from .backup import BackupSpec
 from .base import Matches, Slug, StrictModel, refuse, refuse_persistent_storage
@@ -60,20 +61,26 @@ class ClientSpec(StrictModel):
     keys: Literal["per_purpose", "per_client"] = "per_purpose"
     """How many customer-managed KMS keys encrypt what the client keeps. KMS bills 1 USD a key
     a month, plus 1 USD for each of the first two yearly rotations: 3 USD a key from the third
-    year.
-    `per_purpose` (the default): five keys, one each for the bucket, the database (with its
-    snapshots and password secret), the backup vault, the log groups and the alert topic;
-    5 USD a month the first year, 15 from the third. Disabling or losing one key touches one
-    purpose; S3 recovery points are under a key apart from the bucket's.
-    `per_client`: one key encrypts all of it, with a policy admitting the account's IAM,
-    CloudWatch Logs (this account's groups) and CloudWatch alarms and EventBridge (alert
-    messages); 1 USD a month the first year, 3 from the third. Clients stay isolated from each
-    other (the key is the client's own), but disabling or losing the key makes the client's
-    files, database, logs and backups unreadable at once. A copy region (`backup.copy_to_region`)
-    and ECS Exec (`service.exec`) keep keys of their own.
+    year. Unset: `per_client` for a client on a `platform`, `per_purpose` for one with a VPC
+    of its own.
+    `per_client` (the default on a platform): one key encrypts all of it, with a policy
+    admitting the account's IAM, CloudWatch Logs (this account's groups) and CloudWatch alarms
+    and EventBridge (alert messages); 1 USD a month the first year, 3 from the third. Clients
+    stay isolated from each other (the key is the client's own), but disabling or losing the
+    key makes the client's files, database, logs and backups unreadable at once. A copy region
+    (`backup.copy_to_region`) and ECS Exec (`service.exec`) keep keys of their own.
+    `per_purpose` (the default with a VPC of its own, an opt-in on a platform): five keys, one
+    each for the bucket, the database (with its snapshots and password secret), the backup
+    vault, the log groups and the alert topic; 5 USD a month the first year, 15 from the
+    third. What it adds is separation inside one client: disabling or losing one key touches
+    one purpose, S3 recovery points are under a key apart from the bucket's, and a key policy
+    can be granted per purpose. Choose it for a client whose auditors ask for key separation
+    or whose people hold different rights on its files and its database.
     Choose when the client is created: RDS cannot change an instance's key, so switching an
     existing client replaces its database and backup vault. Their protection refuses that
-    `pulumi up`, and `crane diff` reports it as data at risk."""
+    `pulumi up`, and `crane diff` reports it as data at risk. A platform client deployed
+    before `per_client` became the platform default keeps its keys only by naming them
+    (`keys: per_purpose`)."""
     retire: bool = False
     """Retire this stack on purpose, the first step of the retire flow (docs/client-data.md). `pulumi up`
     with `retire: true` turns off Pulumi `protect` everywhere and the deletion protection
@@ -90,6 +97,7 @@ class ClientSpec(StrictModel):
     platform only the bucket's: the shared load balancer is the platform's."""
 
     _refuse_storage = model_validator(mode="before")(lambda data: refuse_persistent_storage(data))
+    _platform_defaults = model_validator(mode="before")(lambda data: platform_defaults.apply(data))
 
     @field_validator("tags")
     @classmethod

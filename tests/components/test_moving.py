@@ -19,11 +19,14 @@ from gitrepo import CRANE, ROOT, copy_project, git
 DATA_TYPES = ("Bucket", "Vault", "VaultLockConfiguration", "Key")
 
 
-def onto_agency(text: str) -> str:
+def onto_agency(text: str, *, name_keys: bool = True) -> str:
+    """The README's step 2: remove `network`, add `platform` and a domain, name the keys it has."""
     spec = yaml.safe_load(text)
     del spec["network"]
     spec["platform"] = "agency"
     spec["service"]["domain"] = "shop.example.com"
+    if name_keys:  # a platform client's default is one key: naming the five keeps them
+        spec["keys"] = "per_purpose"
     return yaml.safe_dump(spec, sort_keys=False)
 
 
@@ -39,6 +42,9 @@ def repo(tmp_path_factory):
     spec.write_text(own)
     git(repo, "commit", "-q", "-am", "off agency")
     git(repo, "tag", "off")
+    spec.write_text(onto_agency(own, name_keys=False))
+    git(repo, "commit", "-q", "-am", "onto agency, keys not named")
+    git(repo, "tag", "unnamed")
     return repo
 
 
@@ -100,3 +106,14 @@ def test_more_subnets_in_the_same_network_keep_the_subnet_group(tmp_path):
     after = render_stack("example", spec=wider).one("aws:rds/subnetGroup:SubnetGroup")
     assert after.urn == before.urn and after.name == "example-db-subnets"
     assert len(after.inputs["subnetIds"]) == 3 > len(before.inputs["subnetIds"])
+
+
+def test_moving_onto_the_platform_without_naming_the_keys_is_data_at_risk_not_a_silent_replacement(repo):
+    # The platform default (one key) would re-encrypt the database and vault under a new key,
+    # which RDS and AWS Backup can only do by replacing them: crane diff stops it (exit 3) and
+    # their `protect` would refuse the `pulumi up`.
+    code, report = diff(repo, "own", "unnamed")
+    assert code == 3
+    changes = by_name(report)
+    assert changes["example-db Instance"]["action"] == "replace" and changes["example-db Instance"]["protect"]
+    assert {urn.rsplit("::", 1)[-1] for urn in report["data_at_risk"]} >= {"example-db", "example-db-key"}

@@ -112,7 +112,7 @@ def test_client_alarms_watch_its_own_target_group_on_the_shared_alb(client, agen
     dimensions = alarm.inputs["dimensions"]
     assert dimensions["LoadBalancer"] == agency.outputs["load_balancer_arn_suffix"]
     assert dimensions["TargetGroup"].startswith("targetgroup/")
-    plan.one("aws:cloudwatch/dashboard:Dashboard")
+    assert not plan.of_type("aws:cloudwatch/dashboard:Dashboard"), "the alarms cover it on a platform"
 
 
 def test_derived_priorities_are_stable_in_their_band_and_pinned_ones_win():
@@ -247,6 +247,7 @@ def test_moving_the_example_onto_the_platform_keeps_bucket_database_vault_and_ke
     del spec["network"]
     spec["platform"] = "agency"
     spec["service"]["domain"] = "shop.example.com"
+    spec["keys"] = "per_purpose"  # the README's step 2: name the keys it has (one is a platform's default)
     moved = tmp_path / "example.yaml"
     moved.write_text(yaml.safe_dump(spec))
 
