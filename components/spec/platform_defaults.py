@@ -2,7 +2,7 @@
 
 A client on a platform is the agency's small client: the shared load balancer, NAT and cluster
 are the platform's, so its own fixed costs are what remains, and three of them buy nothing
-that guards data (``docs``: COST_NOTES.md, "The small client's defaults"):
+that guards data (docs/cost.md, "The small client's defaults"):
 
 - ``keys: per_client``: one customer key instead of five (1 USD a month instead of 5, 3
   instead of 15 from the third year). The client's data stays encrypted under a key of its

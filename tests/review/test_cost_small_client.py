@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from crane_it.review.render import render_stack
 from crane_it.policy import violations
 from crane_it.review import plan_json
 from crane_it.review.cost import estimate
 from crane_it.review.cost_items import runs_per_month
+from crane_it.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 CRANE = str(Path(sys.executable).with_name("crane"))
