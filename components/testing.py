@@ -8,8 +8,9 @@ tests and the benchmark.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,24 @@ PROJECT = "crane-it"
 ORGANIZATION = "organization"
 """The organization the mock engine runs in (what DIY backends call every stack's)."""
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+_UNCHECKED_IMPORTS: list[str] = []
+"""Why imports go unchecked for now (``imports_unchecked``); empty: every import is checked."""
+
+
+@contextlib.contextmanager
+def imports_unchecked(reason: str) -> Iterator[None]:
+    """Skip strict mode's import check inside the block (names are still checked).
+
+    For a test of code whose imports are known not to match yet, across calls that render
+    deep inside (``crane reset``): say why in ``reason``, and remove it once they match.
+    """
+    _UNCHECKED_IMPORTS.append(reason)
+    try:
+        yield
+    finally:
+        _UNCHECKED_IMPORTS.pop()
 
 
 class UnknownStackReferenceError(LookupError):
@@ -350,7 +369,9 @@ def run(
     resolved: dict[str, Any] | None = _sync_await(pulumi.Output.from_input(exported).future())
     monitor.stack_outputs = resolved or {}
     if strict:
-        problems = [*getattr(mocks, "problems", []), *import_mismatches(monitor.registrations)]
+        problems = list(getattr(mocks, "problems", []))
+        if not _UNCHECKED_IMPORTS:
+            problems += import_mismatches(monitor.registrations)
         if problems:
             raise StrictModeError(problems)
     return monitor.registrations

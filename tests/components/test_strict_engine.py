@@ -38,7 +38,9 @@ def test_every_example_stack_renders_strictly_at_the_longest_base_name(client, t
         long_client = client + "x" * (MAX_BASE_LENGTH - len(client))
         stack, spec = long_client, tmp_path / f"{long_client}.yaml"
         host = next(line.split()[-1] for line in text.splitlines() if line.strip().startswith("domain:"))
-        spec.write_text(text.replace(f"client: {client}", f"client: {long_client}").replace(host, f"{long_client}.{host}"))
+        spec.write_text(
+            text.replace(f"client: {client}", f"client: {long_client}").replace(host, f"{long_client}.{host}")
+        )
     else:
         stack = longest_stack(client)
     plan = render_stack(stack, spec)  # strict: raises StrictModeError on any name AWS refuses
