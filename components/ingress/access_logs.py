@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import policy_document
+from ..facts.elb_accounts import ELB_ACCOUNTS
 from ..spec.security import AccessLogsSpec
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ ALB_PREFIX = "alb"
 S3_PREFIX = "s3/"
 """Where S3 server access logs of the client's bucket land."""
 ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
-"""The service principal ELB writes access logs as, in every region (it replaces the older
-per-region ELB account IDs)."""
+"""The service principal ELB writes access logs as in regions launched since August 2022;
+older regions write as their ELB account (``facts.elb_accounts``), so both are granted."""
 S3_LOG_DELIVERY = "logging.s3.amazonaws.com"
 
 
@@ -57,6 +58,7 @@ class AccessLogs(Component):
         super().__init__(name, protection=protection, opts=opts)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
+        self._region = aws.get_region_output(opts=invoke).region
         self.bucket = aws.s3.Bucket(
             f"{name}-access-logs",
             force_destroy=False,  # S3 refuses to delete a bucket that holds logs
@@ -117,6 +119,22 @@ class AccessLogs(Component):
             opts=self._kept(),
         )
 
+    @staticmethod
+    def _elb_account_statement(region: str, arn: str, account: str) -> list[dict[str, Any]]:
+        """The grant to the region's ELB account, in regions that have one (before August 2022)."""
+        elb_account = ELB_ACCOUNTS.get(region)
+        if elb_account is None:
+            return []
+        return [
+            {
+                "Sid": "RegionsElbAccountWritesAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{elb_account}:root"},
+                "Action": "s3:PutObject",
+                "Resource": f"{arn}/{ALB_PREFIX}/AWSLogs/{account}/*",
+            }
+        ]
+
     def _policy(self, name: str, logged_bucket: LoggedBucket | None) -> aws.s3.BucketPolicy:
         arn = self.bucket.arn
         statements: list[dict[str, Any]] = [
@@ -151,10 +169,13 @@ class AccessLogs(Component):
                     },
                 }
             )
+        document = pulumi.Output.all(pulumi.Output.from_input(statements), self._region, arn, self._account).apply(
+            lambda values: policy_document([*values[0], *self._elb_account_statement(*values[1:])])
+        )
         # After the public access block: S3 rejects concurrent configuration calls on a bucket.
         return aws.s3.BucketPolicy(
             f"{name}-access-logs-policy",
             bucket=self.bucket.id,
-            policy=pulumi.Output.json_dumps(policy_document(statements)),
+            policy=pulumi.Output.json_dumps(document),
             opts=self._kept(depends_on=[self._public_access_block]),
         )

@@ -142,7 +142,11 @@ def test_the_load_balancer_and_the_bucket_log_only_once_the_policy_lets_them(ren
 
 def test_access_logs_of_a_client_without_a_bucket_cover_the_load_balancer_only(render):
     plan = render_client(render, spec_of(bucket=None, database=None, access_logs={}))
-    assert set(_policy(plan)) == {"DenyInsecureTransport", "LoadBalancerWritesAccessLogs"}
+    assert set(_policy(plan)) == {
+        "DenyInsecureTransport",
+        "LoadBalancerWritesAccessLogs",
+        "RegionsElbAccountWritesAccessLogs",
+    }
     assert not plan.of_type("aws:s3/bucketLogging:BucketLogging")
     assert plan.one(ALB).inputs["accessLogs"]["enabled"] is True
 
@@ -169,3 +173,21 @@ def test_waf_is_refused_for_a_client_behind_a_platforms_shared_load_balancer():
     with pytest.raises(ValueError, match=r"service\.waf") as refused:
         ClientSpec.model_validate({**BASE, "service": service, "platform": "agency"}, context={"now": NOW})
     assert "shared load balancer" in str(refused.value)
+
+
+@pytest.mark.parametrize(("region", "account"), [("eu-west-1", "156460612806"), ("eu-central-1", "054676820928")])
+def test_access_logs_admit_the_regions_elb_account_beside_the_log_delivery_principal(render, region, account):
+    """Item 8: regions before August 2022 deliver ALB logs as their ELB account (ALB guide)."""
+    plan = render_client(render, spec_of(region=region, access_logs={}))
+    statements = _policy(plan)
+    legacy = statements["RegionsElbAccountWritesAccessLogs"]
+    assert legacy["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+    assert legacy["Action"] == "s3:PutObject"
+    assert legacy["Resource"] == statements["LoadBalancerWritesAccessLogs"]["Resource"]
+    assert legacy["Resource"].endswith(f"/alb/AWSLogs/{ACCOUNT_ID}/*")
+
+
+def test_a_region_launched_since_august_2022_needs_only_the_log_delivery_principal(render):
+    plan = render_client(render, spec_of(region="eu-south-2", access_logs={}))
+    assert "RegionsElbAccountWritesAccessLogs" not in _policy(plan)
+    assert "LoadBalancerWritesAccessLogs" in _policy(plan)
