@@ -103,6 +103,15 @@ class AccessLogs(Component):
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=self._kept(),
         )
+        # Versioned (checkov CKV_AWS_21): logs are evidence, and a delete or overwrite then only
+        # hides a version. Log objects are written once, so this costs nothing until something
+        # deletes one; the lifecycle below ends hidden versions a day later.
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-access-logs-versioning",
+            bucket=self.bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=self._kept(),
+        )
         every_object: aws.s3.BucketLifecycleConfigurationRuleFilterArgsDict = {}
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-access-logs-lifecycle",
@@ -113,10 +122,20 @@ class AccessLogs(Component):
                     "status": "Enabled",
                     "filter": every_object,
                     "expiration": {"days": spec.retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": 1},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
+                },
+                {
+                    # Expiring a current version leaves a delete marker; once its versions are
+                    # gone it is removed too (S3 refuses this beside `days` in one rule).
+                    "id": "remove-expired-delete-markers",
+                    "status": "Enabled",
+                    "filter": every_object,
+                    "expiration": {"expired_object_delete_marker": True},
+                },
             ],
-            opts=self._kept(),
+            # S3 applies lifecycle rules for versions only on a versioned bucket.
+            opts=self._kept(depends_on=[versioning]),
         )
 
     @staticmethod

@@ -105,9 +105,9 @@ def test_access_logs_go_to_a_private_sse_s3_expiring_protected_log_bucket(render
     ).inputs["rules"]
     # ELB writes access logs only into SSE-S3 buckets; S3 server access logs likewise.
     assert encryption["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
-    (rule,) = plan.one(
+    rule = plan.one(
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "acme-access-logs-lifecycle"
-    ).inputs["rules"]
+    ).inputs["rules"][0]
     assert rule["expiration"] == {"days": 30} and rule["status"] == "Enabled"
     blocks = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "acme-access-logs-public-access")
     assert all(blocks.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls"))
@@ -191,3 +191,18 @@ def test_a_region_launched_since_august_2022_needs_only_the_log_delivery_princip
     plan = render_client(render, spec_of(region="eu-south-2", access_logs={}))
     assert "RegionsElbAccountWritesAccessLogs" not in _policy(plan)
     assert "LoadBalancerWritesAccessLogs" in _policy(plan)
+
+
+def test_the_access_log_bucket_is_versioned_and_its_hidden_versions_expire(render):
+    """checkov CKV_AWS_21: the access-log bucket was unversioned."""
+    plan = render_client(render, spec_of(access_logs={"retention_days": 30}))
+    versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning", "acme-access-logs-versioning")
+    assert versioning.inputs["versioningConfiguration"] == {"status": "Enabled"}
+    lifecycle = plan.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "acme-access-logs-lifecycle"
+    )
+    rules = {rule["id"]: rule for rule in lifecycle.inputs["rules"]}
+    assert rules["expire-logs"]["expiration"] == {"days": 30}
+    assert rules["expire-logs"]["noncurrentVersionExpiration"] == {"noncurrentDays": 1}
+    assert rules["remove-expired-delete-markers"]["expiration"] == {"expiredObjectDeleteMarker": True}
+    assert versioning.urn in lifecycle.dependencies
