@@ -142,6 +142,9 @@ class ClientStack(Component):
             protection=protection,
             opts=on_provider,
         )
+        nat = getattr(self, "network", None) and self.network.nat_instance
+        if nat:
+            self.alarms.watch_nat_instance(name, nat.group_name)
 
         outputs: dict[str, pulumi.Input[object]] = {
             "url": self.service.url,

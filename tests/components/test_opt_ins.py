@@ -206,3 +206,21 @@ def test_the_access_log_bucket_is_versioned_and_its_hidden_versions_expire(rende
     assert rules["expire-logs"]["noncurrentVersionExpiration"] == {"noncurrentDays": 1}
     assert rules["remove-expired-delete-markers"]["expiration"] == {"expiredObjectDeleteMarker": True}
     assert versioning.urn in lifecycle.dependencies
+
+
+def test_a_clients_own_nat_instance_has_an_alarm_like_the_platforms(render):
+    """Item 12: `nat: instance` on a client's own VPC was unwatched (the platform's was)."""
+    plan = render_client(render, spec_of(network={"nat": "instance"}))
+    alarm = plan.one("aws:cloudwatch/metricAlarm:MetricAlarm", "acme-alarm-nat-instance").inputs
+    group = plan.one("aws:autoscaling/group:Group", "acme-nat")
+    assert alarm["name"] == "acme: NAT instance down"
+    assert alarm["dimensions"] == {"AutoScalingGroupName": group.outputs["name"]}
+    assert (alarm["metricName"], alarm["statistic"], alarm["threshold"]) == ("GroupInServiceInstances", "Minimum", 1)
+    assert alarm["comparisonOperator"] == "LessThanThreshold" and alarm["treatMissingData"] == "breaching"
+    topic = plan.one("aws:sns/topic:Topic", "acme-alerts-topic")
+    assert alarm["alarmActions"] == [topic.outputs["arn"]]
+
+
+def test_a_client_without_a_nat_instance_has_no_nat_alarm(render):
+    plan = render_client(render, spec_of())
+    assert not [a for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "nat" in a.name]
