@@ -260,6 +260,10 @@ NAMES: dict[str, NameRule] = {
         "a setting of its bucket"
     ),
     "aws:s3/bucketVersioning:BucketVersioning": unnamed("a setting of its bucket"),
+    # botocore sfn CreateStateMachine.name: 1-80 (Step Functions API reference: letters, digits, - and _).
+    "aws:sfn/stateMachine:StateMachine": NameRule(
+        "botocore sfn CreateStateMachine.name", max_length=80, pattern=r"[0-9A-Za-z_\-]+"
+    ),
     # SNS CreateTopic API reference: up to 256 of letters, digits, hyphens, underscores.
     "aws:sns/topic:Topic": NameRule("SNS API CreateTopic.Name", max_length=256, pattern=r"[A-Za-z0-9\-_]+"),
     "aws:sns/topicPolicy:TopicPolicy": unnamed("a setting of its topic"),
