@@ -68,7 +68,12 @@ def test_the_rollout_roles_may_do_exactly_one_thing_each():
     trust, statements = _role_and_policy(plan, "example-db-rotation-events")
     assert [t["Principal"] for t in trust] == [{"Service": "events.amazonaws.com"}]
     assert statements == [
-        {"Sid": "StartTheRollout", "Effect": "Allow", "Action": "states:StartExecution", "Resource": machine.outputs["arn"]}
+        {
+            "Sid": "StartTheRollout",
+            "Effect": "Allow",
+            "Action": "states:StartExecution",
+            "Resource": machine.outputs["arn"],
+        }
     ]
     target = plan.one("aws:cloudwatch/eventTarget:EventTarget", "example-db-rotation-to-rollout")
     assert target.inputs["roleArn"] == plan.one("aws:iam/role:Role", "example-db-rotation-events").outputs["arn"]
