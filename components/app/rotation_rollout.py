@@ -32,8 +32,8 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from ..core.component import Component
 from ..core.iam import policy_document, where
-from ..core.options import child
 
 UPDATE_SERVICE = "arn:aws:states:::aws-sdk:ecs:updateService"
 """Step Functions' AWS SDK integration for ECS UpdateService (its ``Resource`` form)."""
@@ -73,8 +73,10 @@ def state_machine_definition(cluster: str, service: str) -> str:
     )
 
 
-class RotationRollout(pulumi.ComponentResource):
+class RotationRollout(Component):
     """A rule on the rotation of the database secret, starting a new deployment of the service."""
+
+    type_token = "crane:index:RotationRollout"
 
     def __init__(
         self,
@@ -82,9 +84,10 @@ class RotationRollout(pulumi.ComponentResource):
         secret_arn: pulumi.Input[str],
         cluster_name: pulumi.Input[str],
         service_name: pulumi.Input[str],
+        *,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("crane:index:RotationRollout", name, None, opts)
+        super().__init__(name, opts=opts)
         place = where(self)
         service_arn = pulumi.Output.format(
             "arn:{0}:ecs:{1}:{2}:service/{3}/{4}",
@@ -97,13 +100,13 @@ class RotationRollout(pulumi.ComponentResource):
         self.state_machine = self._state_machine(name, cluster_name, service_name, service_arn)
         self.rule = self._rule(name, secret_arn)
         self._target(name)
-        self.register_outputs({"rule_name": self.rule.name, "state_machine_arn": self.state_machine.arn})
+        self.publish({"rule_name": self.rule.name, "state_machine_arn": self.state_machine.arn})
 
     def _role(self, name: str, service: str, statements: list[dict[str, object]]) -> aws.iam.Role:
         trust = policy_document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
-        role = aws.iam.Role(name, assume_role_policy=pulumi.Output.json_dumps(trust), opts=child(self))
+        role = aws.iam.Role(name, assume_role_policy=pulumi.Output.json_dumps(trust), opts=self.child())
         aws.iam.RolePolicy(
-            name, role=role.id, policy=pulumi.Output.json_dumps(policy_document(statements)), opts=child(self)
+            name, role=role.id, policy=pulumi.Output.json_dumps(policy_document(statements)), opts=self.child()
         )
         return role
 
@@ -124,14 +127,14 @@ class RotationRollout(pulumi.ComponentResource):
         definition = pulumi.Output.all(cluster_name, service_name).apply(
             lambda names: state_machine_definition(names[0], names[1])
         )
-        return aws.sfn.StateMachine(f"{name}-db-rotation", role_arn=role.arn, definition=definition, opts=child(self))
+        return aws.sfn.StateMachine(f"{name}-db-rotation", role_arn=role.arn, definition=definition, opts=self.child())
 
     def _rule(self, name: str, secret_arn: pulumi.Input[str]) -> aws.cloudwatch.EventRule:
         return aws.cloudwatch.EventRule(
             f"{name}-db-rotation",
             description=f"{name}: the database password rotated; restart the app's tasks",
             event_pattern=pulumi.Output.json_dumps(rotation_pattern(secret_arn)),
-            opts=child(self),
+            opts=self.child(),
         )
 
     def _target(self, name: str) -> aws.cloudwatch.EventTarget:
@@ -152,5 +155,5 @@ class RotationRollout(pulumi.ComponentResource):
             rule=self.rule.name,
             arn=self.state_machine.arn,
             role_arn=role.arn,
-            opts=child(self),
+            opts=self.child(),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from crane_it.app.rotation_rollout import UPDATE_SERVICE
-from crane_it.cli.plan import render_stack
+from crane_it.review.render import render_stack
 from crane_it.testing import ACCOUNT_ID
 
 RULE = "aws:cloudwatch/eventRule:EventRule"

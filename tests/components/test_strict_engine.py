@@ -11,9 +11,9 @@ import pulumi_aws as aws
 import pytest
 
 from crane_it import testing as offline
-from crane_it.cli.plan import render_stack
 from crane_it.core.naming import MAX_BASE_LENGTH, base_name
 from crane_it.facts.names import NAMES, RANDOM_SUFFIX_LENGTH
+from crane_it.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.stem for p in (ROOT / "stacks").glob("*.yaml"))
