@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from .app.rotation_rollout import RotationRollout
 from .app.service import Service
 from .core.component import Component, Protection
 from .core.contracts import NetworkLike
@@ -120,6 +121,14 @@ class ClientStack(Component):
         )
         if self.database:
             self.database.admit(self.service.task_security_group_id)
+            # Tasks read DB_PASSWORD at start only: each rotation of it restarts them.
+            RotationRollout(
+                name,
+                self.database.secret_arn,
+                self.service.cluster_name,
+                self.service.service_name,
+                opts=on_provider,
+            )
         self.backup = (
             Backup(
                 name,
@@ -142,6 +151,9 @@ class ClientStack(Component):
             protection=protection,
             opts=on_provider,
         )
+        nat = getattr(self, "network", None) and self.network.nat_instance
+        if nat:
+            self.alarms.watch_nat_instance(name, nat.group_name)
 
         outputs: dict[str, pulumi.Input[object]] = {
             "url": self.service.url,

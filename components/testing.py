@@ -8,8 +8,9 @@ tests and the benchmark.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,9 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from .facts.names import NAMES, auto_name
+from .facts.read_back import import_mismatches
+
 ACCOUNT_ID = "123456789012"
 PROJECT = "crane-it"
 """The project name offline runs use unless told otherwise."""
@@ -27,8 +31,37 @@ ORGANIZATION = "organization"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
+_UNCHECKED_IMPORTS: list[str] = []
+"""Why imports go unchecked for now (``imports_unchecked``); empty: every import is checked."""
+
+
+@contextlib.contextmanager
+def imports_unchecked(reason: str) -> Iterator[None]:
+    """Skip strict mode's import check inside the block (names are still checked).
+
+    For a test of code whose imports are known not to match yet, across calls that render
+    deep inside (``crane reset``): say why in ``reason``, and remove it once they match.
+    """
+    _UNCHECKED_IMPORTS.append(reason)
+    try:
+        yield
+    finally:
+        _UNCHECKED_IMPORTS.pop()
+
+
 class UnknownStackReferenceError(LookupError):
     """A program read a stack whose outputs the offline run was not given."""
+
+
+class StrictModeError(AssertionError):
+    """What ``pulumi up`` or AWS would refuse in a program the mock engine accepted.
+
+    ``problems`` lists each one, naming the resource, the input and the rule it breaks.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("strict offline engine: " + "; ".join(problems))
 
 
 @dataclass
@@ -64,11 +97,23 @@ class Registration:
 class PlanMocks(pulumi.runtime.Mocks):
     """Plausible provider answers: inputs echoed back plus the computed attributes we read."""
 
-    def __init__(self, region: str = "eu-west-1", stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
-        """``stack_outputs``: stack name (``org/project/stack``) -> the outputs a StackReference reads."""
+    def __init__(
+        self,
+        region: str = "eu-west-1",
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
+        *,
+        strict: bool = True,
+    ) -> None:
+        """``stack_outputs``: stack name (``org/project/stack``) -> the outputs a StackReference reads.
+
+        ``strict``: name resources as ``pulumi up`` would (``facts/names.py``) and record in
+        ``problems`` every name AWS or the engine would refuse, and every type with no row.
+        """
         self.region = region
         self._region_seen = False
         self.stack_outputs = stack_outputs or {}
+        self.strict = strict
+        self.problems: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if args.typ == STACK_REFERENCE:
@@ -79,6 +124,8 @@ class PlanMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         suffix = hashlib.sha1(args.name.encode()).hexdigest()[:7]
         physical = f"{args.name}-{suffix}"
+        if self.strict and args.custom:
+            self._name_strictly(args.typ, args.name, suffix, state)
         service = args.typ.split(":")[1].split("/")[0] if args.typ.count(":") == 2 else "x"
         region = state.get("region") or self.region
         state.setdefault("name", physical[:32] if args.typ.startswith("aws:lb/") else physical)
@@ -87,6 +134,30 @@ class PlanMocks(pulumi.runtime.Mocks):
         if extra:
             state.update({k: v for k, v in extra(args.name, state, region).items() if k not in args.inputs})
         return state.get("id") or f"{physical}-id", state
+
+    def _name_strictly(self, typ: str, name: str, suffix: str, state: dict[str, Any]) -> None:
+        """Auto-name as the engine does and check the name against AWS's rule for ``typ``.
+
+        The random part is derived from the logical name, so a plan renders the same twice.
+        """
+        rule = NAMES.get(typ)
+        if rule is None:
+            self.problems.append(f"{typ} {name}: no naming rule; add a row for this type to crane_it/facts/names.py")
+            return
+        if rule.prop is None:
+            return
+        if rule.prop not in state:
+            if not rule.auto:
+                return  # a required input the SDK itself insists on
+            try:
+                state[rule.prop] = auto_name(rule, name, suffix)
+            except ValueError as error:
+                self.problems.append(f"{typ} {name}: the engine refuses it: {error}")
+                return
+        value = state[rule.prop]
+        if isinstance(value, str):
+            for problem in rule.problems(value):
+                self.problems.append(f"{typ} {name}: {rule.prop} {value!r}: {problem} ({rule.source})")
 
     def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
         if stack not in self.stack_outputs:
@@ -264,6 +335,7 @@ def run(
     config: dict[str, str] | None = None,
     monitor: RecordingMonitor | None = None,
     stack_outputs: dict[str, dict[str, Any]] | None = None,
+    strict: bool = True,
 ) -> list[Registration]:
     """Run ``program`` under the mock engine and return the resources it declared, in order.
 
@@ -271,9 +343,15 @@ def run(
     Pass your own ``monitor`` to see what was registered even when the program fails; its
     ``stack_outputs`` then holds what the program exported. ``stack_outputs`` here answers
     the program's StackReferences: fully qualified stack name -> that stack's outputs.
+
+    ``strict`` (the default) makes the run fail, with StrictModeError, wherever ``pulumi up``
+    would: auto-names as the engine makes them, every name checked against AWS's rule for
+    its type (``crane_it.facts.names``; a type with no row fails too), and every resource
+    declared with ``import_`` checked against what AWS reads back (``crane_it.facts.read_back``).
+    ``strict=False`` is the plain mock engine, for a program that declares types of its own.
     """
-    mocks = PlanMocks(region, stack_outputs)
-    monitor = monitor or RecordingMonitor(mocks)
+    monitor = monitor or RecordingMonitor(PlanMocks(region, stack_outputs, strict=strict))
+    mocks = monitor.mocks
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=ORGANIZATION
@@ -290,6 +368,12 @@ def run(
     exported = dict(getattr(root, "outputs", None) or {})
     resolved: dict[str, Any] | None = _sync_await(pulumi.Output.from_input(exported).future())
     monitor.stack_outputs = resolved or {}
+    if strict:
+        problems = list(getattr(mocks, "problems", []))
+        if not _UNCHECKED_IMPORTS:
+            problems += import_mismatches(monitor.registrations)
+        if problems:
+            raise StrictModeError(problems)
     return monitor.registrations
 
 
@@ -323,7 +407,7 @@ class Plan(list[Registration]):
 def render(program: Callable[[], object], **kwargs: Any) -> Plan:
     """``run`` returning a Plan, with the program's exported outputs."""
     monitor = kwargs.pop("monitor", None) or RecordingMonitor(
-        PlanMocks(kwargs.get("region", "eu-west-1"), kwargs.get("stack_outputs"))
+        PlanMocks(kwargs.get("region", "eu-west-1"), kwargs.get("stack_outputs"), strict=kwargs.get("strict", True))
     )
     plan = Plan(run(program, monitor=monitor, **kwargs))
     plan.outputs = monitor.stack_outputs

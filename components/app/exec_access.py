@@ -31,9 +31,18 @@ SESSION_LOG_RETENTION_DAYS = 365
 
 
 def session_key(
-    name: str, partition: pulumi.Input[str], region: pulumi.Input[str], account: pulumi.Input[str], parent: Any
+    name: str,
+    partition: pulumi.Input[str],
+    region: pulumi.Input[str],
+    account: pulumi.Input[str],
+    parent: Any,
 ) -> aws.kms.Key:
-    """The key of the sessions and their log group; CloudWatch Logs may use it for this group only."""
+    """The key of the sessions and their log group; CloudWatch Logs may use it for this group only.
+
+    Retained on delete like the client's other keys, so turning ``exec`` off or retiring the
+    stack keeps the session log readable. Not ``protect``ed: a protected key would make both
+    refuse to run (the key leaves the program), and retention already keeps it in AWS.
+    """
     log_group_arn = pulumi.Output.format(
         "arn:{0}:logs:{1}:{2}:log-group:{3}-exec-sessions*", partition, region, account, name
     )
@@ -61,7 +70,7 @@ def session_key(
     return customer_key(
         f"{name}-exec-key",
         f"Encrypts the {name} ECS Exec sessions and their log",
-        parent.child(protect=True),
+        parent.child(retain_on_delete=True),
         policy=policy,
     )
 
@@ -73,7 +82,8 @@ def session_log_group(name: str, key: aws.kms.Key, parent: Any) -> aws.cloudwatc
         name=f"{name}-exec-sessions",
         retention_in_days=SESSION_LOG_RETENTION_DAYS,
         kms_key_id=key.arn,
-        opts=parent.child(),
+        # The audit trail outlives `exec: false` and a retired stack, for its retention.
+        opts=parent.child(retain_on_delete=True),
     )
 
 

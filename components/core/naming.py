@@ -18,10 +18,14 @@ import re
 
 from ..errors import SpecError
 
-MAX_BASE_LENGTH = 36
-"""The longest base name: AWS Backup allows 50 characters in a restore testing plan name
-(``<base>_restore_tests``), and RDS 63 in an identifier (``<base>-db-restore-<id>``, the
-restore id being at most 15 characters)."""
+MAX_BASE_LENGTH = 20
+"""The longest base name. The load balancer and target group are auto-named
+``<base>-alb-<7 hex>`` / ``<base>-tg-<7 hex>`` and pulumi-aws refuses an auto-name past 32
+characters (``AutoName("name", 32)``; ELBv2 allows 32), which leaves 20 for the base. The
+other limits are looser: AWS Backup's 50 (``<base>_restore_tests``, ``<base>-backups-copy``),
+EventBridge's 64 (``<base>-alerts-restore-failed-<7 hex>``), RDS's 63
+(``<base>-db-restore-<id>``, the restore id being at most 15 characters). The strict offline
+engine checks every one of them at this length (tests/components/test_strict_engine.py)."""
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 

@@ -33,6 +33,18 @@ COMPLETION_WINDOW_MINUTES = 1440
 """A job still running after a day is cancelled (the first S3 backup of a large bucket is slow)."""
 COLD_STORAGE_AFTER_DAYS = 30
 
+# AWS Backup allows 50 characters in vault, plan and selection names (botocore
+# CreateBackupVault.BackupVaultName ^[a-zA-Z0-9\-\_]{2,50}$, CreateBackupSelection.SelectionName
+# {1,50}). Auto-names (`<name>-backup-copy-vault-<7 hex>`) pass it once the base exceeds 24
+# characters, so they are named explicitly: `<base>` plus at most 13 characters fits any base
+# of naming.MAX_BASE_LENGTH. Stacks deployed before keep their auto-names (`ignore_changes`):
+# the name is replace-only, and replacing a vault would strand its recovery points.
+VAULT_SUFFIX = "-backups"
+COPY_VAULT_SUFFIX = "-backups-copy"
+PLAN_SUFFIX = "-backups"
+SELECTION_SUFFIX = "-data"
+KEEP_DEPLOYED_NAME = ["name"]
+
 BACKUP_POLICIES = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -80,7 +92,7 @@ class Backup(Component):
         self.spec = spec
         given = protection.key
         self.key: EncryptionKey = given if given is not None else self._key(f"{name}-backup-key")
-        self.vault = self._vault(f"{name}-backup-vault", self.key)
+        self.vault = self._vault(f"{name}-backup-vault", f"{name}{VAULT_SUFFIX}", self.key)
         self.lock = self._lock(f"{name}-backup-lock", self.vault)
         self.copy_provider: aws.Provider | None = None
         self.copy_key: aws.kms.Key | None = None
@@ -91,8 +103,8 @@ class Backup(Component):
         self.role = self._role(f"{name}-backup-role")
         self._attach_policies(name, bucket)
         self._grant_bucket_key(name, bucket)
-        self.plan = self._plan(f"{name}-backup-plan", tags)
-        self.selection = self._selection(f"{name}-backup-selection", bucket, database)
+        self.plan = self._plan(f"{name}-backup-plan", f"{name}{PLAN_SUFFIX}", tags)
+        self.selection = self._selection(f"{name}-backup-selection", f"{name}{SELECTION_SUFFIX}", bucket, database)
         settings = spec.restore_testing_settings
         self.restore_tests: RestoreTests | None = (
             restore_tests(name, settings, self.vault.arn, self.role.arn, bucket, database, parent=self)
@@ -115,12 +127,12 @@ class Backup(Component):
             outputs["restore_testing_plan"] = self.restore_tests.plan.name
         self.publish(outputs)
 
-    def _kept(self, provider: aws.Provider | None = None) -> pulumi.ResourceOptions:
+    def _kept(self, provider: aws.Provider | None = None, **more: Any) -> pulumi.ResourceOptions:
         """Options for the backups' own storage: `pulumi destroy` must never take it along.
 
         Retiring drops `protect` so the destroy can run; retention keeps vault and keys.
         """
-        return self.protected(self.spec.protect, provider=provider)
+        return self.protected(self.spec.protect, provider=provider, **more)
 
     def _key(self, name: str, region: str | None = None, provider: aws.Provider | None = None) -> aws.kms.Key:
         """A customer-managed key for a vault, rotated yearly."""
@@ -129,11 +141,21 @@ class Backup(Component):
         return customer_key(name, f"{name}: encrypts AWS Backup recovery points", self._kept(provider), region=region)
 
     def _vault(
-        self, name: str, key: EncryptionKey, region: str | None = None, provider: aws.Provider | None = None
+        self,
+        name: str,
+        vault_name: str,
+        key: EncryptionKey,
+        region: str | None = None,
+        provider: aws.Provider | None = None,
     ) -> aws.backup.Vault:
         """A vault encrypted with ``key`` that refuses deletion while it holds recovery points."""
         return aws.backup.Vault(
-            name, kms_key_arn=key.arn, force_destroy=False, region=region, opts=self._kept(provider)
+            name,
+            name=vault_name,
+            kms_key_arn=key.arn,
+            force_destroy=False,
+            region=region,
+            opts=self._kept(provider, ignore_changes=KEEP_DEPLOYED_NAME),
         )
 
     def _lock(
@@ -174,7 +196,9 @@ class Backup(Component):
         self.copy_provider = aws_provider(f"{name}-backup-copy", region, tags, self.child())
         # `region` is also pinned on each resource so a provider mix-up cannot move them.
         self.copy_key = self._key(f"{name}-backup-copy-key", region, self.copy_provider)
-        self.copy_vault = self._vault(f"{name}-backup-copy-vault", self.copy_key, region, self.copy_provider)
+        self.copy_vault = self._vault(
+            f"{name}-backup-copy-vault", f"{name}{COPY_VAULT_SUFFIX}", self.copy_key, region, self.copy_provider
+        )
         self.copy_lock = self._lock(f"{name}-backup-copy-lock", self.copy_vault, region, self.copy_provider)
 
     def _role(self, name: str) -> aws.iam.Role:
@@ -226,7 +250,7 @@ class Backup(Component):
             opts=self.child(),
         )
 
-    def _plan(self, name: str, tags: Mapping[str, str]) -> aws.backup.Plan:
+    def _plan(self, name: str, plan_name: str, tags: Mapping[str, str]) -> aws.backup.Plan:
         """Continuous backups for point-in-time recovery beside daily (and monthly) snapshots."""
         spec = self.spec
         common: dict[str, Any] = {
@@ -274,7 +298,9 @@ class Backup(Component):
             )
         # After the locks: a job the plan starts before its vault is locked is not bound by it.
         locks = [lock for lock in (self.lock, self.copy_lock) if lock is not None]
-        return aws.backup.Plan(name, rules=rules, opts=self.child(depends_on=locks))
+        return aws.backup.Plan(
+            name, name=plan_name, rules=rules, opts=self.child(depends_on=locks, ignore_changes=KEEP_DEPLOYED_NAME)
+        )
 
     def _copy_actions(self, lifecycle: Mapping[str, Any]) -> list[aws.backup.PlanRuleCopyActionArgs] | None:
         """A copy of each snapshot into the copy-region vault, kept as long as the original."""
@@ -288,7 +314,7 @@ class Backup(Component):
         ]
 
     def _selection(
-        self, name: str, bucket: BucketTarget | None, database: DatabaseTarget | None
+        self, name: str, selection_name: str, bucket: BucketTarget | None, database: DatabaseTarget | None
     ) -> aws.backup.Selection:
         """Exactly this client's bucket and database instances, by ARN: no tag-based wildcard."""
         resources: list[pulumi.Input[str]] = []
@@ -298,8 +324,9 @@ class Backup(Component):
             resources.extend(database.arns)
         return aws.backup.Selection(
             name,
+            name=selection_name,
             plan_id=self.plan.id,
             iam_role_arn=self.role.arn,
             resources=resources,
-            opts=self.child(),
+            opts=self.child(ignore_changes=KEEP_DEPLOYED_NAME),
         )

@@ -8,6 +8,7 @@ here from the client name and the alarm's title, and both sides call the same fu
 SERVICE_MEMORY = "service memory high"
 HTTP_5XX = "server error rate high"
 SERVICE_TASKS = "service tasks missing"
+NAT_INSTANCE = "NAT instance down"
 
 DEPLOYMENT_ALARMS = (SERVICE_MEMORY, HTTP_5XX, SERVICE_TASKS)
 """The alarms that roll a deployment back when they fire during it (and its bake time)."""

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import policy_document
+from ..facts.elb_accounts import ELB_ACCOUNTS
 from ..spec.security import AccessLogsSpec
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ ALB_PREFIX = "alb"
 S3_PREFIX = "s3/"
 """Where S3 server access logs of the client's bucket land."""
 ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
-"""The service principal ELB writes access logs as, in every region (it replaces the older
-per-region ELB account IDs)."""
+"""The service principal ELB writes access logs as in regions launched since August 2022;
+older regions write as their ELB account (``facts.elb_accounts``), so both are granted."""
 S3_LOG_DELIVERY = "logging.s3.amazonaws.com"
 
 
@@ -57,6 +58,7 @@ class AccessLogs(Component):
         super().__init__(name, protection=protection, opts=opts)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account = aws.get_caller_identity_output(opts=invoke).account_id
+        self._region = aws.get_region_output(opts=invoke).region
         self.bucket = aws.s3.Bucket(
             f"{name}-access-logs",
             force_destroy=False,  # S3 refuses to delete a bucket that holds logs
@@ -101,6 +103,15 @@ class AccessLogs(Component):
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=self._kept(),
         )
+        # Versioned (checkov CKV_AWS_21): logs are evidence, and a delete or overwrite then only
+        # hides a version. Log objects are written once, so this costs nothing until something
+        # deletes one; the lifecycle below ends hidden versions a day later.
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-access-logs-versioning",
+            bucket=self.bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=self._kept(),
+        )
         every_object: aws.s3.BucketLifecycleConfigurationRuleFilterArgsDict = {}
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-access-logs-lifecycle",
@@ -111,11 +122,37 @@ class AccessLogs(Component):
                     "status": "Enabled",
                     "filter": every_object,
                     "expiration": {"days": spec.retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": 1},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
+                },
+                {
+                    # Expiring a current version leaves a delete marker; once its versions are
+                    # gone it is removed too (S3 refuses this beside `days` in one rule).
+                    "id": "remove-expired-delete-markers",
+                    "status": "Enabled",
+                    "filter": every_object,
+                    "expiration": {"expired_object_delete_marker": True},
+                },
             ],
-            opts=self._kept(),
+            # S3 applies lifecycle rules for versions only on a versioned bucket.
+            opts=self._kept(depends_on=[versioning]),
         )
+
+    @staticmethod
+    def _elb_account_statement(region: str, arn: str, account: str) -> list[dict[str, Any]]:
+        """The grant to the region's ELB account, in regions that have one (before August 2022)."""
+        elb_account = ELB_ACCOUNTS.get(region)
+        if elb_account is None:
+            return []
+        return [
+            {
+                "Sid": "RegionsElbAccountWritesAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{elb_account}:root"},
+                "Action": "s3:PutObject",
+                "Resource": f"{arn}/{ALB_PREFIX}/AWSLogs/{account}/*",
+            }
+        ]
 
     def _policy(self, name: str, logged_bucket: LoggedBucket | None) -> aws.s3.BucketPolicy:
         arn = self.bucket.arn
@@ -151,10 +188,13 @@ class AccessLogs(Component):
                     },
                 }
             )
+        document = pulumi.Output.all(pulumi.Output.from_input(statements), self._region, arn, self._account).apply(
+            lambda values: policy_document([*values[0], *self._elb_account_statement(*values[1:])])
+        )
         # After the public access block: S3 rejects concurrent configuration calls on a bucket.
         return aws.s3.BucketPolicy(
             f"{name}-access-logs-policy",
             bucket=self.bucket.id,
-            policy=pulumi.Output.json_dumps(policy_document(statements)),
+            policy=pulumi.Output.json_dumps(document),
             opts=self._kept(depends_on=[self._public_access_block]),
         )

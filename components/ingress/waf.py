@@ -12,7 +12,14 @@ from ..spec.security import WafSpec
 
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
 """AWS's baseline rule groups, free with WAF: the OWASP-style common rules (bad bots, XSS,
-oversized bodies, ...) and known-bad inputs (Log4j-style exploits, invalid Java deserialization)."""
+oversized bodies, ...) and known-bad inputs (Log4j-style exploits, invalid Java deserialization).
+
+checkov's CKV2_AWS_76 ("WAF has the Log4j managed rule") flags this ACL although the rule it
+asks for is here: KnownBadInputs holds the Log4JRCE rules (header, body, query string, URI
+path) and no rule of it is excluded or overridden. The check is a graph check over Terraform
+resources (an ACL associated with an ALB); run on a Pulumi plan translated for it, it did
+not follow our association (not re-run here: no checkov offline). Not changed: no rule is
+missing."""
 RATE_LIMIT_RULE = "rate-limit-per-ip"
 
 

@@ -26,7 +26,7 @@ from ..spec.alerts import AlertsSpec
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .database_alarms import database_alarms
-from .metric_alarm import Alarm
+from .metric_alarm import PERIOD, Alarm
 from .service_alarms import service_alarms
 from .service_alarms import tasks_window_minutes as tasks_window_minutes  # client.py imports it from here
 
@@ -82,6 +82,33 @@ class Alarms(Component):
                 "alarm_names": {key: alarm.name for key, alarm in self.alarms.items()},
             }
         )
+
+    def watch_nat_instance(self, name: str, group_name: pulumi.Input[str]) -> Alarm:
+        """An alarm when the client's own NAT instance (``network.nat: instance``) is out of
+        its group, as the platform has for its shared one; added by the client stack."""
+        minutes = self.spec.sustained_minutes
+        # Missing data is breaching: the group publishes this every minute while it exists.
+        alarm = self._alarm(
+            name,
+            "nat-instance",
+            alarm_names.NAT_INSTANCE,
+            f"The NAT instance has not been in service for {minutes} min: the tasks have lost their way to the "
+            "internet (image pulls, secrets, APIs), so deployments and new tasks fail. The group replaces a failed "
+            "instance by itself within minutes; if not, check its activity history and the instance's console "
+            "output (fck-nat service).",
+            namespace="AWS/AutoScaling",
+            metric_name="GroupInServiceInstances",
+            dimensions={"AutoScalingGroupName": group_name},
+            statistic="Minimum",
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+            period=PERIOD,
+            evaluation_periods=minutes,
+            datapoints_to_alarm=minutes,
+        )
+        self.alarms["nat-instance"] = alarm
+        return alarm
 
     # The topic and who may use it.
 

@@ -24,6 +24,9 @@ from ..keys.kms import customer_key
 from ..spec.platform import PlatformAlertsSpec
 from .metric_alarm import PERIOD
 
+MAINTENANCE_EXCLUDED = "FILL(elb5xx, 0) - MIN([FILL(fixed, 0), FILL(elb503, 0)])"
+"""The platform's ELB 5xx per minute without the 503 pages of clients in maintenance."""
+
 
 class PlatformAlarms(Component):
     """An encrypted topic for the platform's operators and the alarms that feed it."""
@@ -125,13 +128,13 @@ class PlatformAlarms(Component):
 
     def _alarm(self, name: str, key: str, title: str, description: str, **args: Any) -> aws.cloudwatch.MetricAlarm:
         minutes = self.spec.sustained_minutes
+        args.setdefault("period", PERIOD)
         return aws.cloudwatch.MetricAlarm(
             f"{name}-alarm-{key}",
             name=f"{name} platform: {title}",
             alarm_description=description,
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
-            period=PERIOD,
             evaluation_periods=minutes,
             datapoints_to_alarm=minutes,
             opts=self.child(),
@@ -140,22 +143,52 @@ class PlatformAlarms(Component):
 
     def _elb_errors(self, name: str, load_balancer: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
         # ELB-generated 5xx only: the apps' own 5xx alarm in each client's stack, per target group.
+        # A client in maintenance (crane reset) answers 503 with a fixed response, which ALB
+        # counts as an ELB 5xx too: planned, so kept out. The only other fixed response here is
+        # the default 404, so the maintenance 503s are at most MIN(fixed responses, ELB 503s)
+        # (= maintenance 503s + MIN(404s, other 503s)). What that also subtracts is only 503s,
+        # never 502/504, and only in minutes with unknown-host 404s; each client's own target
+        # group alarms still see its unhealthy targets.
         threshold = self.spec.elb_5xx_per_minute
+
+        def metric(query_id: str, metric_name: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+            return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id=query_id,
+                metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                    namespace="AWS/ApplicationELB",
+                    metric_name=metric_name,
+                    dimensions={"LoadBalancer": load_balancer},
+                    stat="Sum",
+                    period=PERIOD,
+                ),
+                return_data=False,
+            )
+
         return self._alarm(
             name,
             "elb-5xx",
             "load balancer 5xx",
             f"The shared load balancer itself answered over {threshold} requests a minute with 5xx for "
-            f"{self.spec.sustained_minutes} min: a client has no healthy task (502/503), a task did not answer "
-            "in time (504), or the load balancer is short of capacity. Check first: which clients' target groups "
-            "are unhealthy (their own alarms), the ALB's HTTPCode_ELB_5XX by code.",
-            namespace="AWS/ApplicationELB",
-            metric_name="HTTPCode_ELB_5XX_Count",
-            dimensions={"LoadBalancer": load_balancer},
-            statistic="Sum",
+            f"{self.spec.sustained_minutes} min, not counting clients' planned maintenance pages: a client has no "
+            "healthy task (502/503), a task did not answer in time (504), or the load balancer is short of "
+            "capacity. Check first: which clients' target groups are unhealthy (their own alarms), the ALB's "
+            "HTTPCode_ELB_5XX by code.",
+            period=None,  # set per metric: an alarm on metric math takes no period of its own
+            metric_queries=[
+                metric("elb5xx", "HTTPCode_ELB_5XX_Count"),
+                metric("elb503", "HTTPCode_ELB_503_Count"),
+                metric("fixed", "HTTP_Fixed_Response_Count"),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="unplanned",
+                    # ALB publishes nothing in a minute without such responses: FILL makes that 0.
+                    expression=MAINTENANCE_EXCLUDED,
+                    label="ELB 5xx without maintenance pages",
+                    return_data=True,
+                ),
+            ],
             threshold=threshold,
             comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",  # ALB publishes nothing in a minute without errors
+            treat_missing_data="notBreaching",
         )
 
     def _nat_ports(self, name: str, index: int, gateway: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:

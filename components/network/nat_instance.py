@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.component import Component
-from ..core.iam import policy_document
+from ..core.iam import policy_document, where
 
 FCK_NAT_OWNER = "568608671756"
 """The AWS account that publishes the fck-nat AMIs (fck-nat's docs, "Getting a fck-nat AMI")."""
@@ -34,6 +34,14 @@ def user_data(eni_id: str, eip_id: str) -> str:
         "systemctl restart fck-nat.service\n"
     )
     return base64.b64encode(script.encode()).decode()
+
+
+def _resources(depends_on: object) -> list[pulumi.Resource]:
+    """The resources of a ``depends_on`` option (a list, one resource, or nothing)."""
+    if depends_on is None:
+        return []
+    items = depends_on if isinstance(depends_on, (list, tuple)) else [depends_on]
+    return [item for item in items if isinstance(item, pulumi.Resource)]
 
 
 class NatInstance(Component):
@@ -54,6 +62,9 @@ class NatInstance(Component):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(name, opts=opts)
+        # Pulumi does not pass a component's depends_on on to its children: the group, which
+        # boots the instance, takes it itself (the network's public route, see vpc.py).
+        self._boot_after = _resources(opts.depends_on if opts else None)
         self.security_group = self._security_group(name, vpc_id, vpc_cidr)
         # The interface the private routes point at; it outlives every instance.
         self.interface = aws.ec2.NetworkInterface(
@@ -104,7 +115,7 @@ class NatInstance(Component):
         )
         return group
 
-    def _role(self, name: str) -> aws.iam.InstanceProfile:
+    def _role(self, name: str) -> tuple[aws.iam.InstanceProfile, aws.iam.RolePolicy]:
         # What fck-nat calls at boot: move the interface and the address onto itself.
         role = aws.iam.Role(
             f"{name}-nat",
@@ -115,28 +126,46 @@ class NatInstance(Component):
             ),
             opts=self.child(),
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             f"{name}-nat",
             role=role.id,
-            policy=pulumi.Output.json_dumps(
-                policy_document(
-                    [
-                        {
-                            "Effect": "Allow",
-                            "Action": [
-                                "ec2:AttachNetworkInterface",
-                                "ec2:ModifyNetworkInterfaceAttribute",
-                                "ec2:AssociateAddress",
-                                "ec2:DisassociateAddress",
-                            ],
-                            "Resource": "*",
-                        }
-                    ]
-                )
-            ),
+            policy=pulumi.Output.json_dumps(self._policy(name)),
             opts=self.child(),
         )
-        return aws.iam.InstanceProfile(f"{name}-nat", role=role.name, opts=self.child())
+        return aws.iam.InstanceProfile(f"{name}-nat", role=role.name, opts=self.child()), policy
+
+    def _policy(self, name: str) -> pulumi.Output[dict[str, object]]:
+        """fck-nat's own module's scope (terraform-aws-fck-nat iam.tf): the interface and the
+        instance by their Name tag, the address by its allocation only."""
+        place = where(self)
+        tagged = {"StringEquals": {"ec2:ResourceTag/Name": f"{name}-nat"}}
+        return pulumi.Output.all(place.partition, place.region, place.account, self.address.allocation_id).apply(
+            lambda p: policy_document(
+                [
+                    {
+                        "Sid": "ManageNetworkInterface",
+                        "Effect": "Allow",
+                        "Action": ["ec2:AttachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute"],
+                        # Both the interface and the instance it attaches to carry the tag.
+                        "Resource": "*",
+                        "Condition": tagged,
+                    },
+                    {
+                        "Sid": "ManageEIPAllocation",
+                        "Effect": "Allow",
+                        "Action": ["ec2:AssociateAddress", "ec2:DisassociateAddress"],
+                        "Resource": f"arn:{p[0]}:ec2:{p[1]}:{p[2]}:elastic-ip/{p[3]}",
+                    },
+                    {
+                        "Sid": "ManageEIPNetworkInterface",
+                        "Effect": "Allow",
+                        "Action": ["ec2:AssociateAddress", "ec2:DisassociateAddress"],
+                        "Resource": f"arn:{p[0]}:ec2:{p[1]}:{p[2]}:network-interface/*",
+                        "Condition": tagged,
+                    },
+                ]
+            )
+        )
 
     def _launch_template(self, name: str) -> aws.ec2.LaunchTemplate:
         image = aws.ec2.get_ami_output(
@@ -148,7 +177,7 @@ class NatInstance(Component):
             ],
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        profile = self._role(name)
+        profile, policy = self._role(name)
         return aws.ec2.LaunchTemplate(
             f"{name}-nat",
             image_id=image.id,
@@ -168,7 +197,9 @@ class NatInstance(Component):
                 lambda ids: user_data(ids[0], ids[1])
             ),
             tag_specifications=[{"resource_type": "instance", "tags": {"Name": f"{name}-nat"}}],
-            opts=self.child(),
+            # IAM is eventually consistent and fck-nat calls EC2 once at boot: an instance
+            # started before its role's policy exists never gets its interface and address.
+            opts=self.child(depends_on=[policy]),
         )
 
     def _group(self, name: str, subnet_id: pulumi.Input[str]) -> aws.autoscaling.Group:
@@ -185,5 +216,5 @@ class NatInstance(Component):
             health_check_grace_period=120,
             enabled_metrics=[aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES],
             metrics_granularity="1Minute",
-            opts=self.child(),
+            opts=self.child(depends_on=self._boot_after),
         )

@@ -114,10 +114,20 @@ class Network(Component):
         self._public_routes(name)
         self.nat_gateways = self._nat_gateways(name, spec) if spec.nat in ("gateway", "single") else []
         if spec.nat == "instance":
+            # fck-nat reaches the EC2 API at boot through the public route to move the interface
+            # and the Elastic IP onto itself, and tries once: booted before the route exists, it
+            # keeps egressing from a random address. So the instance waits for the route.
             self.nat_instance = NatInstance(
-                name, self.vpc.id, self.vpc.cidr_block, self.public_subnets[0].id, opts=self.child()
+                name,
+                self.vpc.id,
+                self.vpc.cidr_block,
+                self.public_subnets[0].id,
+                opts=self.child(depends_on=list(self.public_routes)),
             )
         self.private_route_tables = self._private_routes(name)
+        if self.nat_instance is not None:
+            # Tasks wait for private_routes: with a NAT instance, egress also needs the instance.
+            self.private_routes.append(self.nat_instance.group)
         self._s3_endpoint(name)
         self.flow_log_group = self._flow_logs(name, spec)
 

@@ -175,6 +175,14 @@ class ClientSpec(StrictModel):
                 "which a web ACL of one client cannot guard; remove `service.waf` (set `waf` in the "
                 "platform's spec to guard every client on it)",
             )
+        if self.service.exec:
+            refuse(
+                self,
+                "service.exec",
+                f"a client on platform {self.platform!r} runs in the platform's shared cluster, whose ECS Exec "
+                "settings (session key, session log) belong to the platform: sessions would be neither encrypted "
+                "with this client's key nor logged; remove `service.exec` (use `crane run` for one-off commands)",
+            )
 
     @property
     def has_data(self) -> bool:

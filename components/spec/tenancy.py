@@ -88,9 +88,15 @@ class Usage:
         ]
 
 
+RULES_PER_CLIENT = 2
+"""A client's routing rule and the maintenance rule it reserves (created during a reset): the
+ALB quota "rules per load balancer" counts every rule but the listeners' default ones."""
+
+
 def usage(tenants: Sequence[Tenant]) -> Usage:
-    """Each client takes one rule, one certificate (its own ACM one) and one target group."""
-    return Usage(rules=len(tenants), certificates=len(tenants), target_groups=len(tenants))
+    """Each client takes two rules (its own and its maintenance rule), one certificate (its own
+    ACM one) and one target group."""
+    return Usage(rules=RULES_PER_CLIENT * len(tenants), certificates=len(tenants), target_groups=len(tenants))
 
 
 def problems(platform_stack: str, platform: PlatformSpec, tenants: Sequence[Tenant]) -> list[str]:

@@ -305,7 +305,7 @@ def test_selection_uses_the_plan_and_the_backup_role(backup):
     plan = backup()
     selection = plan.one(SELECTION)
     assert plan.one(PLAN).urn in selection.dependencies
-    assert selection.inputs["planId"].startswith(plan.one(PLAN).outputs["name"])
+    assert selection.inputs["planId"] == plan.one(PLAN).id
     assert selection.inputs["iamRoleArn"] == plan.one("aws:iam/role:Role").outputs["arn"]
 
 
@@ -446,3 +446,34 @@ def test_restore_test_selections_are_replaced_when_their_instances_change(backup
         assert selection.replace_on_changes == ["protectedResourceArns"], selection.urn
         # Fixed names inside the plan: the old selection must go before the new one comes.
         assert selection.delete_before_replace, selection.urn
+
+
+def test_backup_names_are_explicit_and_fit_aws_backups_50_characters_at_any_base(render):
+    """Item 9: auto-names (`<base>-backup-copy-vault-<7 hex>`) pass 50 characters once the base
+    exceeds 24; the strict engine refuses them, explicit short names pass at the longest base."""
+    base = "acme-" + "x" * 31  # 36 characters, the longest base naming has allowed
+
+    def program():
+        provider = aws_provider(f"{base}-aws", "eu-central-1", TAGS)
+        Backup(
+            base,
+            BackupSpec.model_validate({"copy_to_region": "eu-west-1", "monthly_retention_days": 365}),
+            bucket=fake_bucket(),
+            database=fake_database(),
+            tags=TAGS,
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    plan = render(program)
+    names = {reg.name: reg.inputs["name"] for reg in plan if reg.type in (VAULT, PLAN, SELECTION)}
+    assert names == {
+        f"{base}-backup-vault": f"{base}-backups",
+        f"{base}-backup-copy-vault": f"{base}-backups-copy",
+        f"{base}-backup-plan": f"{base}-backups",
+        f"{base}-backup-selection": f"{base}-data",
+    }
+    # A stack deployed with the auto-names keeps them: the name is replace-only, and a
+    # replaced vault would strand its recovery points.
+    for reg in plan:
+        if reg.type in (VAULT, PLAN, SELECTION):
+            assert reg.ignore_changes == ["name"], reg.urn

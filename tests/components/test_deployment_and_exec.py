@@ -1,16 +1,21 @@
 """Deployments that protect themselves, and the ECS Exec opt-in, under Pulumi mocks."""
 
 import json
+from pathlib import Path
 
 import pulumi
+import pytest
 
 from crane_it.app.exec_access import AGENT_PATHS
 from crane_it.app.service import Service
 from crane_it.core.provider import aws_provider
 from crane_it.facts.alarm_names import DEPLOYMENT_ALARMS, alarm_name
+from crane_it.loader import SpecError
 from crane_it.network.vpc import Network
 from crane_it.review.render import render_stack
 from crane_it.spec import NetworkSpec, ServiceSpec
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SERVICE = "aws:ecs/service:Service"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -66,7 +71,7 @@ def test_exec_adds_exactly_its_permissions_and_logs_sessions_to_an_encrypted_gro
     assert plan.one(SERVICE).inputs["enableExecuteCommand"] is True
     group = plan.one("aws:cloudwatch/logGroup:LogGroup", "acme-exec-sessions")
     key = plan.one("aws:kms/key:Key", "acme-exec-key")
-    assert group.inputs["kmsKeyId"] == key.outputs["arn"] and key.protect
+    assert group.inputs["kmsKeyId"] == key.outputs["arn"]
     assert plan.one(CLUSTER).inputs["configuration"] == {
         "executeCommandConfiguration": {
             "kmsKeyId": key.outputs["arn"],
@@ -105,3 +110,24 @@ def test_exec_keeps_the_root_filesystem_read_only_and_gives_the_agent_scratch_pa
     (container,) = json.loads(plan.one(TASK_DEF).inputs["containerDefinitions"])
     assert container["readonlyRootFilesystem"] is True
     assert [m["containerPath"] for m in container["mountPoints"]] == ["/tmp", *AGENT_PATHS]
+
+
+def test_exec_key_and_session_log_are_retained_not_protected_so_exec_off_and_retiring_work(render):
+    """Item 7: a protected key refused `exec: false` and a retiring stack's destroy."""
+    plan = _service(render, exec_on=True)
+    key = plan.one("aws:kms/key:Key", "acme-exec-key")
+    group = plan.one("aws:cloudwatch/logGroup:LogGroup", "acme-exec-sessions")
+    assert key.retain_on_delete and not key.protect
+    assert group.retain_on_delete and not group.protect  # the audit trail stays readable
+
+
+def test_exec_on_a_platform_client_is_refused_naming_the_field(tmp_path):
+    """Item 6: the shared cluster has no exec configuration of this client: sessions unlogged."""
+    spec = tmp_path / "bakery.yaml"
+    spec.write_text(
+        (ROOT / "stacks" / "bakery.yaml")
+        .read_text()
+        .replace("  desired_count: 1\n", "  desired_count: 1\n  exec: true\n")
+    )
+    with pytest.raises(SpecError, match=r"service.exec: a client on platform 'agency' runs in the platform's shared"):
+        render_stack("bakery", spec)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from crane_it import ClientStack
+from crane_it import testing as offline
 from crane_it.data.database import ADOPT_IGNORES, INHERITED
 from crane_it.ingress.maintenance import MAX_BODY, OWN_LISTENER_PRIORITY, PAGE
 from crane_it.loader import load_stack_spec, parse_spec
@@ -19,7 +20,7 @@ from crane_it.review.render import render_stack
 from crane_it.spec import ClientSpec
 from crane_it.spec.platform import PlatformSpec
 from crane_it.spec.tenancy import Tenant, maintenance_priority, problems, rule_priority
-from tests.conftest import NOW
+from tests.conftest import ADOPT_PATH_PENDING, NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE = "aws:lb/listenerRule:ListenerRule"
@@ -134,6 +135,7 @@ def _instances(plan) -> dict:
     return {r.inputs["identifier"]: r for r in plan.of_type(INSTANCE)}
 
 
+@pytest.mark.usefixtures("adopt_imports_unchecked")
 def test_an_adopted_restore_is_imported_under_its_identifier_without_a_restore_block(render):
     spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
     plan = render(lambda: ClientStack(spec, "example"), stack="example")
@@ -148,6 +150,7 @@ def test_an_adopted_restore_is_imported_under_its_identifier_without_a_restore_b
     assert adopted.protect and adopted.retain_on_delete and adopted.inputs["deletionProtection"] is True
 
 
+@pytest.mark.usefixtures("adopt_imports_unchecked")
 def test_applied_drops_the_ignores_so_the_next_up_sets_them_and_the_import_stays_a_no_op(render):
     spec = _spec({"database": {"restore": {**RESTORE, "adopt": True, "applied": True}}})
     adopted = _instances(render(lambda: ClientStack(spec, "example"), stack="example"))[
@@ -167,6 +170,7 @@ def test_the_manual_restore_is_unchanged_by_adoption(render):
     )
 
 
+@pytest.mark.usefixtures("adopt_imports_unchecked")
 def test_the_restore_request_carries_every_declared_input_the_api_takes(render):
     """What `crane reset` sends to RDS equals what the program declares, input by input; the
     inputs it cannot send are exactly the ignored and the inherited ones."""
@@ -197,6 +201,7 @@ def test_the_restore_request_carries_every_declared_input_the_api_takes(render):
     assert declared <= covered and covered - declared <= {"monitoringRoleArn"}
 
 
+@pytest.mark.usefixtures("adopt_imports_unchecked")
 def test_an_adopted_restore_with_enhanced_monitoring_gets_it_at_the_next_up(render):
     spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}, "enhanced_monitoring_seconds": 60}})
     adopted = _instances(render(lambda: ClientStack(spec, "example"), stack="example"))[
@@ -209,3 +214,12 @@ def test_an_adopted_restore_with_enhanced_monitoring_gets_it_at_the_next_up(rend
         <= set(API_TO_INPUT.values()) | set(ADOPT_IGNORES) | set(INHERITED)
     )
     assert {"monitoringInterval", "monitoringRoleArn"} <= set(adopted.ignore_changes)
+
+
+@pytest.mark.xfail(strict=True, raises=offline.StrictModeError, reason=ADOPT_PATH_PENDING)
+def test_the_adopted_restore_declares_exactly_what_aws_reads_back(render):
+    """The strict engine's import check on today's adopt path: it fails as `pulumi up` would
+    (engineVersion '16' vs '16.6', manageMasterUserPassword, masterUserSecretKmsKeyId, the
+    RDS-made log groups). Items 1-3 make it pass; then drop the xfail and the fixture above."""
+    spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
+    render(lambda: ClientStack(spec, "example"), stack="example")

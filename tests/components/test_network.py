@@ -10,6 +10,7 @@ import pytest
 from crane_it.core.provider import aws_provider
 from crane_it.network.vpc import Network, subnet_cidrs, task_placement
 from crane_it.spec import NetworkSpec
+from crane_it.testing import ACCOUNT_ID
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -228,3 +229,50 @@ def test_nat_none_has_no_way_out_of_private_subnets_and_puts_tasks_in_public_one
 
 def test_single_nat_gateway_is_the_default():
     assert NetworkSpec().nat == "single"
+
+
+def test_nat_instance_boots_only_after_its_role_policy_and_the_public_route(render):
+    """Item 4: fck-nat moves the interface and Elastic IP onto itself once, at boot."""
+    plan, _ = _plan(render, NetworkSpec(nat="instance"))
+    template = plan.one("aws:ec2/launchTemplate:LaunchTemplate")
+    policy = plan.one("aws:iam/rolePolicy:RolePolicy", "acme-nat")
+    assert policy.urn in template.dependencies, "an instance could start before its role may call EC2"
+    group = plan.one("aws:autoscaling/group:Group")
+    public_default = plan.one(ROUTE, "acme-public-default")
+    assert public_default.urn in group.dependencies, "an instance could boot with no way to the EC2 API"
+
+
+def test_tasks_wait_for_the_nat_instance_group(render):
+    """Item 4: a service started before the NAT instance cannot pull its image."""
+    captured = {}
+
+    def program():
+        provider = aws_provider("p", "eu-west-1", {"client": "acme"})
+        network = Network("acme", NetworkSpec(nat="instance"), opts=pulumi.ResourceOptions(providers=[provider]))
+        captured["routes"] = list(network.private_routes)
+        captured["group"] = network.nat_instance.group
+
+    render(program)
+    assert captured["group"] in captured["routes"]
+
+
+def test_nat_instance_role_is_scoped_like_fck_nats_own_module(render):
+    """Item 5: the interface and instance by their Name tag, the address by its allocation."""
+    plan, _ = _plan(render, NetworkSpec(nat="instance"))
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "acme-nat").inputs["policy"])
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    tagged = {"StringEquals": {"ec2:ResourceTag/Name": "acme-nat"}}
+    eni = statements["ManageNetworkInterface"]
+    assert eni["Action"] == ["ec2:AttachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute"]
+    assert eni["Condition"] == tagged
+    allocation = plan.one("aws:ec2/eip:Eip").outputs["allocationId"]
+    eip = statements["ManageEIPAllocation"]
+    assert eip["Resource"] == f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:elastic-ip/{allocation}"
+    assert "Condition" not in eip
+    on_eni = statements["ManageEIPNetworkInterface"]
+    assert on_eni["Resource"] == f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:network-interface/*"
+    assert on_eni["Condition"] == tagged
+    # What carries the tag: the interface and every instance the group starts.
+    assert plan.one("aws:ec2/networkInterface:NetworkInterface").inputs["tags"]["Name"] == "acme-nat"
+    template = plan.one("aws:ec2/launchTemplate:LaunchTemplate")
+    assert template.inputs["tagSpecifications"][0]["tags"]["Name"] == "acme-nat"

@@ -105,9 +105,9 @@ def test_access_logs_go_to_a_private_sse_s3_expiring_protected_log_bucket(render
     ).inputs["rules"]
     # ELB writes access logs only into SSE-S3 buckets; S3 server access logs likewise.
     assert encryption["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
-    (rule,) = plan.one(
+    rule = plan.one(
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "acme-access-logs-lifecycle"
-    ).inputs["rules"]
+    ).inputs["rules"][0]
     assert rule["expiration"] == {"days": 30} and rule["status"] == "Enabled"
     blocks = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "acme-access-logs-public-access")
     assert all(blocks.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls"))
@@ -142,7 +142,11 @@ def test_the_load_balancer_and_the_bucket_log_only_once_the_policy_lets_them(ren
 
 def test_access_logs_of_a_client_without_a_bucket_cover_the_load_balancer_only(render):
     plan = render_client(render, spec_of(bucket=None, database=None, access_logs={}))
-    assert set(_policy(plan)) == {"DenyInsecureTransport", "LoadBalancerWritesAccessLogs"}
+    assert set(_policy(plan)) == {
+        "DenyInsecureTransport",
+        "LoadBalancerWritesAccessLogs",
+        "RegionsElbAccountWritesAccessLogs",
+    }
     assert not plan.of_type("aws:s3/bucketLogging:BucketLogging")
     assert plan.one(ALB).inputs["accessLogs"]["enabled"] is True
 
@@ -169,3 +173,54 @@ def test_waf_is_refused_for_a_client_behind_a_platforms_shared_load_balancer():
     with pytest.raises(ValueError, match=r"service\.waf") as refused:
         ClientSpec.model_validate({**BASE, "service": service, "platform": "agency"}, context={"now": NOW})
     assert "shared load balancer" in str(refused.value)
+
+
+@pytest.mark.parametrize(("region", "account"), [("eu-west-1", "156460612806"), ("eu-central-1", "054676820928")])
+def test_access_logs_admit_the_regions_elb_account_beside_the_log_delivery_principal(render, region, account):
+    """Item 8: regions before August 2022 deliver ALB logs as their ELB account (ALB guide)."""
+    plan = render_client(render, spec_of(region=region, access_logs={}))
+    statements = _policy(plan)
+    legacy = statements["RegionsElbAccountWritesAccessLogs"]
+    assert legacy["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+    assert legacy["Action"] == "s3:PutObject"
+    assert legacy["Resource"] == statements["LoadBalancerWritesAccessLogs"]["Resource"]
+    assert legacy["Resource"].endswith(f"/alb/AWSLogs/{ACCOUNT_ID}/*")
+
+
+def test_a_region_launched_since_august_2022_needs_only_the_log_delivery_principal(render):
+    plan = render_client(render, spec_of(region="eu-south-2", access_logs={}))
+    assert "RegionsElbAccountWritesAccessLogs" not in _policy(plan)
+    assert "LoadBalancerWritesAccessLogs" in _policy(plan)
+
+
+def test_the_access_log_bucket_is_versioned_and_its_hidden_versions_expire(render):
+    """checkov CKV_AWS_21: the access-log bucket was unversioned."""
+    plan = render_client(render, spec_of(access_logs={"retention_days": 30}))
+    versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning", "acme-access-logs-versioning")
+    assert versioning.inputs["versioningConfiguration"] == {"status": "Enabled"}
+    lifecycle = plan.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "acme-access-logs-lifecycle"
+    )
+    rules = {rule["id"]: rule for rule in lifecycle.inputs["rules"]}
+    assert rules["expire-logs"]["expiration"] == {"days": 30}
+    assert rules["expire-logs"]["noncurrentVersionExpiration"] == {"noncurrentDays": 1}
+    assert rules["remove-expired-delete-markers"]["expiration"] == {"expiredObjectDeleteMarker": True}
+    assert versioning.urn in lifecycle.dependencies
+
+
+def test_a_clients_own_nat_instance_has_an_alarm_like_the_platforms(render):
+    """Item 12: `nat: instance` on a client's own VPC was unwatched (the platform's was)."""
+    plan = render_client(render, spec_of(network={"nat": "instance"}))
+    alarm = plan.one("aws:cloudwatch/metricAlarm:MetricAlarm", "acme-alarm-nat-instance").inputs
+    group = plan.one("aws:autoscaling/group:Group", "acme-nat")
+    assert alarm["name"] == "acme: NAT instance down"
+    assert alarm["dimensions"] == {"AutoScalingGroupName": group.outputs["name"]}
+    assert (alarm["metricName"], alarm["statistic"], alarm["threshold"]) == ("GroupInServiceInstances", "Minimum", 1)
+    assert alarm["comparisonOperator"] == "LessThanThreshold" and alarm["treatMissingData"] == "breaching"
+    topic = plan.one("aws:sns/topic:Topic", "acme-alerts-topic")
+    assert alarm["alarmActions"] == [topic.outputs["arn"]]
+
+
+def test_a_client_without_a_nat_instance_has_no_nat_alarm(render):
+    plan = render_client(render, spec_of())
+    assert not [a for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "nat" in a.name]

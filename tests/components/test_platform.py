@@ -11,6 +11,7 @@ import yaml
 
 from crane_it import testing as offline
 from crane_it.loader import SpecError
+from crane_it.monitoring.platform_alarms import MAINTENANCE_EXCLUDED
 from crane_it.policy import violations
 from crane_it.review import plan_json
 from crane_it.review.cost import estimate
@@ -339,3 +340,38 @@ def test_a_platform_can_guard_every_client_with_one_waf_and_log_every_request(pr
     lines = {line.item: line.monthly for line in estimate(plan_json.document(plan)).lines}
     assert lines["WAF web ACL"] == 5.0 and lines["WAF rules (a managed rule group counts one)"] == 3.0
     assert lines["WAF requests inspected"] == pytest.approx(1.2)
+
+
+def test_rule_quota_counts_each_clients_maintenance_rule_too(agency):
+    """Item 10: bakery and florist each hold a routing rule and reserve a maintenance rule."""
+    assert agency.outputs["quota_usage"]["rules per load balancer"].startswith("4 of ")
+
+
+def test_planned_maintenance_pages_do_not_page_the_platform(agency):
+    """Item 11: a client's 503 maintenance page is a fixed response ALB counts as an ELB 5xx."""
+    alarm = agency.one("aws:cloudwatch/metricAlarm:MetricAlarm", "agency-alarm-elb-5xx").inputs
+    assert "metricName" not in alarm and "period" not in alarm
+    queries = {query["id"]: query for query in alarm["metricQueries"]}
+    metrics = {key: query["metric"]["metricName"] for key, query in queries.items() if "metric" in query}
+    assert metrics == {
+        "elb5xx": "HTTPCode_ELB_5XX_Count",
+        "elb503": "HTTPCode_ELB_503_Count",
+        "fixed": "HTTP_Fixed_Response_Count",
+    }
+    assert [key for key, query in queries.items() if query["returnData"]] == ["unplanned"]
+    assert queries["unplanned"]["expression"] == "FILL(elb5xx, 0) - MIN([FILL(fixed, 0), FILL(elb503, 0)])"
+
+
+@pytest.mark.parametrize(
+    ("elb5xx", "elb503", "fixed", "unplanned"),
+    [
+        (50, 50, 50, 0),  # a client in maintenance, nothing else: silent
+        (60, 50, 50, 10),  # maintenance and 10 real 502/504s: those still count
+        (20, 20, 0, 20),  # no maintenance, no 404s: every 503 counts
+        (30, 0, 200, 30),  # scanners' 404s never hide 502/504s
+    ],
+)
+def test_the_maintenance_exclusion_removes_exactly_the_planned_503s(elb5xx, elb503, fixed, unplanned):
+    # The alarm's own expression, evaluated for one minute (FILL of a present value is the value).
+    python = MAINTENANCE_EXCLUDED.replace("FILL(", "(").replace(", 0)", ")").replace("MIN([", "min([")
+    assert eval(python, {"min": min}, {"elb5xx": elb5xx, "elb503": elb503, "fixed": fixed}) == unplanned

@@ -10,6 +10,7 @@ import pytest
 
 from crane_it import testing as offline
 from crane_it.core.naming import MAX_BASE_LENGTH, base_name, stack_domain
+from crane_it.facts.names import NAMES
 from crane_it.loader import SpecError
 from crane_it.review.render import render_stack
 
@@ -72,13 +73,40 @@ def test_no_account_unique_name_is_declared_twice_across_stacks_of_one_spec(plan
     } <= kinds
 
 
+def names_aws_keeps_unique(plan: offline.Plan) -> list[tuple[str, str]]:
+    """(type, name) of every name AWS wants unique per account and region (or globally), as the
+    strict engine made it: explicit names and auto-names alike (``facts/names.py``)."""
+    found = []
+    for reg in plan:
+        rule = NAMES.get(reg.type)
+        if reg.custom and rule and rule.prop and rule.scope in ("region", "global"):
+            found.append((reg.type, str(reg.outputs.get(rule.prop) or reg.inputs.get(rule.prop))))
+    return found
+
+
+def test_every_unique_name_differs_between_two_stacks_of_one_client_auto_names_included(plans):
+    counted = Counter(name for plan in plans.values() for name in set(names_aws_keeps_unique(plan)))
+    assert sorted(name for name, count in counted.items() if count > 1) == []
+    types = {type_ for plan in plans.values() for type_, _ in names_aws_keeps_unique(plan)}
+    # Auto-named types are in it (role, topic, rule, bucket, load balancer), not only explicit names.
+    assert {
+        "aws:iam/role:Role",
+        "aws:sns/topic:Topic",
+        "aws:cloudwatch/eventRule:EventRule",
+        "aws:s3/bucket:Bucket",
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:backup/vault:Vault",
+    } <= types
+    acme = dict(names_aws_keeps_unique(plans["acme-staging"]))
+    assert acme["aws:lb/loadBalancer:LoadBalancer"].startswith("acme-staging-alb-")
+
+
 def test_auto_named_resources_carry_no_fixed_name(plans):
     """Rules, topics, vaults, buckets and roles are auto-named by Pulumi (a random suffix)."""
     plan = plans["acme-staging"]
     for type_ in (
         "aws:cloudwatch/eventRule:EventRule",
         "aws:sns/topic:Topic",
-        "aws:backup/vault:Vault",
         "aws:s3/bucket:Bucket",
         "aws:iam/role:Role",
         "aws:lb/loadBalancer:LoadBalancer",

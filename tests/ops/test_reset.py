@@ -336,6 +336,7 @@ def test_resume_after_an_interruption_finishes_without_a_second_restore(world, m
     assert world.objects()["orders.csv"] == b"orders.csv at the reset time"
 
 
+@pytest.mark.usefixtures("adopt_imports_unchecked")
 def test_apply_runs_the_whole_reset_and_verifies_the_service_uses_the_restored_instance(world):
     assert world.reset("--to", flow.iso(world.to), "--yes", "--apply") == 0
     state = world.state()
