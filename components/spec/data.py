@@ -62,6 +62,7 @@ class RestoreSpec(StrictModel):
     """Set true once `pulumi up` has created the restored instance. The time is then history:
     it is no longer checked against the point-in-time window, which keeps moving forward and
     would otherwise refuse every later deploy of this stack."""
+
     @model_validator(mode="before")
     @classmethod
     def _no_adopt(cls, value: object) -> object:

@@ -3,7 +3,6 @@ instance is started by the program itself (what `crane reset` targets at minute 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -189,7 +188,7 @@ def test_restore_targets_are_the_instance_and_its_new_log_groups_only(render):
 
 
 def test_adopt_is_refused_with_what_to_do():
-    with pytest.raises(SpecError, match="`adopt` was removed.*new `id`.*crane leftovers"):
+    with pytest.raises(SpecError, match=r"`adopt` was removed.*new `id`.*crane leftovers"):
         _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
 
 
