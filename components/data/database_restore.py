@@ -7,7 +7,7 @@ with a `pulumi up` targeted at this instance and its log groups (``restore_targe
 nothing is ever imported. Kept apart from database.py because the restored instance's
 identifier is shared (`crane reset`, `crane leftovers`).
 
-Why not start the restore with boto3 and import it (Crane It before 0.5): an import reads
+Why not start the restore with boto3 and import it (Crane It 0.3): an import reads
 the instance with no prior state, and three of its inputs then never match the declaration
 (issue 18): the provider records the full minor engine version (terraform-provider-aws
 ``compareActualEngineVersion`` keeps a major-only ``16`` only when the state already holds

@@ -77,14 +77,24 @@ def aws_error(error: BaseException) -> str | None:
         return None
     if isinstance(error, ClientError):
         answer = error.response.get("Error", {})
-        return f"AWS {error.operation_name} failed: {answer.get('Code', '?')}: {answer.get('Message', '')}".rstrip(": ")
+        return (
+            f"AWS {error.operation_name} failed: {answer.get('Code', '?')}: {_line(answer.get('Message', ''))}".rstrip(
+                ": "
+            )
+        )
     if isinstance(error, BotoCoreError):
-        return f"AWS call failed: {error}"
+        return f"AWS call failed: {_line(str(error))}"
     if isinstance(error, NotImplementedError) and "action has not been implemented" in str(error):
         action = str(error).split()[1]
         call = "".join(part.title() for part in action.split("_"))
         return f"AWS {call} failed: the endpoint does not implement it"
     return None
+
+
+def _line(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut at ``limit`` characters (an endpoint may answer with a whole HTML page)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Aws:

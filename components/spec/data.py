@@ -66,7 +66,7 @@ class RestoreSpec(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _no_adopt(cls, value: object) -> object:
-        # Removed in 0.5 (issue 18): an instance started outside Pulumi never imported on
+        # Removed in 0.4 (issue 18): an instance started outside Pulumi never imported on
         # real AWS, so a stack holding `adopt` has that instance outside its state.
         if isinstance(value, dict) and "adopt" in value:
             raise ValueError(

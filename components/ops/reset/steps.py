@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ...errors import CraneError
 from ...facts.env_names import DB_HOST
 from .. import aws as ops
 from .. import pulumi_cli
 from . import flow as flow
-from .bucket_plan import ResetError
 from .engine import Context, reset_bucket, restore_targets_of, spec_yaml, start_restore, write_spec
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -119,7 +119,7 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
 
 def _failure(error: BaseException) -> str | None:
     """What went wrong in a step, in one line (AWS's errors name their call); None for a bug."""
-    if isinstance(error, (ops.OpsError, ResetError, subprocess.CalledProcessError, OSError)):
+    if isinstance(error, (CraneError, subprocess.CalledProcessError, OSError)):
         return str(error)
     return ops.aws_error(error)
 
