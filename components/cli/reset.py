@@ -60,7 +60,7 @@ def print_plan(result: dict[str, Any], dry_run: bool) -> None:
             f"  bucket    {bucket['name']}: restore {counts['restore']}, undelete {counts['undelete']}, "
             f"delete {counts['delete']} (unchanged {counts['unchanged']}, skipped {counts['skipped']})"
         )
-    print("  spec      service.image, service.maintenance: true, database.restore (adopt: true)")
+    print("  spec      service.image, service.maintenance: true, database.restore (started by a targeted pulumi up)")
     minutes = result["minutes"]
     print(
         f"  duration  about {minutes['after']:.0f} min to a verified app with --apply "

@@ -14,7 +14,7 @@ from ..facts import env_names, rds
 from ..keys.kms import customer_key
 from ..keys.log_key import log_key_arn_for
 from ..spec.data import DatabaseSpec
-from .database_restore import ADOPT_IGNORES, INHERITED, restore_args, restored_identifier, restored_instance
+from .database_restore import log_group_name, restore_args, restored_identifier, restored_instance
 from .enhanced_monitoring import enhanced_monitoring
 from .link import ServiceLink
 
@@ -22,10 +22,8 @@ if TYPE_CHECKING:
     from ..core.contracts import EncryptionKey, NetworkLike
 
 __all__ = [
-    "ADOPT_IGNORES",
     "BACKUP_WINDOW",
     "CA_CERTIFICATE",
-    "INHERITED",
     "MAINTENANCE_WINDOW",
     "PERFORMANCE_INSIGHTS_DAYS",
     "Database",
@@ -63,11 +61,15 @@ def subnet_group_resource_name(name: str, home: str | None) -> str:
     return f"{name}-db-subnets" if home is None else f"{name}-db-subnets-{home}"
 
 
-def _managed_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
-    """The ARN of the password secret RDS manages (manage_master_user_password is always on)."""
-    if not secrets or not secrets[0].secret_arn:
-        raise ValueError("RDS reported no managed master user secret")
-    return secrets[0].secret_arn
+def _managed_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret] | None) -> str:
+    """The ARN of the password secret RDS manages (manage_master_user_password is always on).
+
+    Empty only for an instance that does not exist yet: a `pulumi up --target` elsewhere
+    (the maintenance rule) skips creating a new restored instance, and Pulumi CLIs before
+    pulumi/pulumi#24108 still run this function on its empty outputs. Nothing untargeted is
+    updated by such an up, so the empty value reaches no resource; raising here would fail it.
+    """
+    return (secrets[0].secret_arn or "") if secrets else ""
 
 
 class Database(Component):
@@ -282,7 +284,7 @@ class Database(Component):
         }
 
     def _instance_options(
-        self, spec: DatabaseSpec, logs: list[aws.cloudwatch.LogGroup], ignore: Sequence[str] = (), **kwargs: Any
+        self, spec: DatabaseSpec, logs: list[aws.cloudwatch.LogGroup], **kwargs: Any
     ) -> pulumi.ResourceOptions:
         # AWS Backup's continuous rule takes over the automated backups and sets their
         # retention to its own window (`backup_retention_days` only applies at creation):
@@ -296,7 +298,7 @@ class Database(Component):
             spec.protect,
             retain=spec.protect and not self.retiring,
             depends_on=logs,
-            ignore_changes=["backupRetentionPeriod", "engineLifecycleSupport", *ignore],
+            ignore_changes=["backupRetentionPeriod", "engineLifecycleSupport"],
             **kwargs,
         )
 
@@ -308,7 +310,7 @@ class Database(Component):
         return [
             aws.cloudwatch.LogGroup(
                 f"{identifier}-log-{log}",
-                name=f"/aws/rds/instance/{identifier}/{log}",
+                name=log_group_name(identifier, log),
                 retention_in_days=self.spec.log_retention_days,
                 kms_key_id=self._log_key_arn,
                 opts=self.child(retain_on_delete=retain),

@@ -1,12 +1,23 @@
-"""The point-in-time restore of the client's database: the new instance it creates or adopts.
+"""The point-in-time restore of the client's database: the new instance it creates.
 
 RDS never restores in place: it restores into a NEW instance, which the Database component
-declares beside the original (``DatabaseSpec.restore``). `crane reset` may start that restore
-itself (restore_request.py) and leave the program to adopt it. Kept apart from database.py
-because these facts are shared: the restored instance's identifier (`crane reset`,
-`crane leftovers`), and which declared inputs a started restore cannot match
-(``ADOPT_IGNORES``) or takes from its source (``INHERITED``), which restore_request.py's
-call must agree with.
+declares beside the original (``DatabaseSpec.restore``). The program itself always starts
+the restore (the ``restore_to_point_in_time`` block): `crane reset` does so at minute zero
+with a `pulumi up` targeted at this instance and its log groups (``restore_targets``), so
+nothing is ever imported. Kept apart from database.py because the restored instance's
+identifier is shared (`crane reset`, `crane leftovers`).
+
+Why not start the restore with boto3 and import it (Crane It 0.3): an import reads
+the instance with no prior state, and three of its inputs then never match the declaration
+(issue 18): the provider records the full minor engine version (terraform-provider-aws
+``compareActualEngineVersion`` keeps a major-only ``16`` only when the state already holds
+it); RestoreDBInstanceToPointInTime cannot turn on the managed master password (botocore:
+"Applies to RDS for Oracle only"), and ``manage_master_user_password`` is a virtual
+attribute the provider never reads back; and RDS creates the log groups itself, without
+retention or our key, once the copy exports logs. Created by the provider, the instance
+gets the provider's own post-restore ModifyDBInstance (managed password, its key; waited
+for, hashicorp/terraform-provider-aws#33699, #35589), keeps the declared version, and finds
+its log groups already made with retention and the log key (they are its dependencies).
 """
 
 from __future__ import annotations
@@ -20,32 +31,23 @@ import pulumi_aws as aws
 
 from ..spec.data import RestoreSpec
 
-ADOPT_IGNORES = (
-    "maintenanceWindow",  # not a parameter of the restore: RDS picks a random window
-    "performanceInsightsEnabled",  # not parameters of the restore either
-    "performanceInsightsKmsKeyId",
-    "performanceInsightsRetentionPeriod",
-    "finalSnapshotIdentifier",  # provider-only arguments, used when deleting or updating;
-    "skipFinalSnapshot",  # AWS has no such attribute to report back
-    "deleteAutomatedBackups",
-    "applyImmediately",
-    "allowMajorVersionUpgrade",
-    "monitoringInterval",  # Enhanced Monitoring is not a parameter of the restore either
-    "monitoringRoleArn",
-)
-"""Declared inputs a freshly started restore cannot match (Pulumi property names)."""
-
-INHERITED = ("engineVersion", "kmsKeyId", "storageEncrypted")
-"""Declared inputs the copy takes from its source (same version, same key, encrypted) and
-AWS reports back: the restore call has no parameter for them and needs none."""
+RESTORE_TIMEOUT = "6h"
+"""How long `pulumi up` waits for the restore: it copies the whole volume and replays the log,
+far longer than the provider's 40-minute default for large databases, which would leave a
+running restore untracked."""
 
 InstanceOptions = Callable[..., pulumi.ResourceOptions]
-"""The Database's options for one of its instances, given the inputs to ignore and more options."""
+"""The Database's options for one of its instances, given more options."""
 
 
 def restored_identifier(name: str, restore_id: str) -> str:
     """The identifier (and logical name) of the instance of restore ``restore_id`` (``RestoreSpec.id``)."""
     return f"{name}-db-restore-{restore_id}"
+
+
+def log_group_name(identifier: str, log: str) -> str:
+    """Where RDS exports the ``log`` of instance ``identifier``: it creates the group itself if it is missing."""
+    return f"/aws/rds/instance/{identifier}/{log}"
 
 
 def restore_args(restore: RestoreSpec, source: pulumi.Input[str]) -> aws.rds.InstanceRestoreToPointInTimeArgs:
@@ -74,36 +76,16 @@ def restored_instance(
     #   asking for less than that fails the restore.
     # The API takes no KMS key: the copy is encrypted with the source's key, which is
     # this key for any instance of this client; kms_key_id only states it. Settings the
-    # provider cannot pass to the restore call (Performance Insights, the managed
-    # password on older APIs, ...) it applies with ModifyDBInstance right after. The
-    # managed password gets a NEW secret with a NEW password; the link follows it.
+    # restore call cannot take (the managed password and its key, Enhanced Monitoring) the
+    # provider applies with ModifyDBInstance right after, and waits for. The managed
+    # password gets a NEW secret with a NEW password; the link follows it.
     # The identifier carries the restore's own id, never its time: `latest` twice, or
     # the same time again after an undo, must not target a retained instance's name.
-    if restore.adopt:
-        return _adopted(identifier, restore, settings, options)
+    # The block is create-only and stays declared after `applied`: removing it would
+    # plan a replacement.
     return aws.rds.Instance(
         identifier,
         restore_to_point_in_time=restore_args(restore, source),
         **settings,
-        # A restore copies the whole volume: large databases take far longer than the
-        # provider's 40-minute default, which would leave a running restore untracked.
-        opts=options(custom_timeouts=pulumi.CustomTimeouts(create="6h")),
-    )
-
-
-def _adopted(
-    identifier: str, restore: RestoreSpec, settings: dict[str, Any], options: InstanceOptions
-) -> aws.rds.Instance:
-    # `crane reset` already started this restore (restore_request.py) with the same
-    # identifier, settings and tags. Declared with `import_` and WITHOUT the
-    # restore_to_point_in_time block: that block is create-only and never read back, so
-    # declaring it on an existing instance would diff and replace it. After the first
-    # `pulumi up` the instance is in the state under this id and `import_` is a no-op.
-    # Until `applied`, ADOPT_IGNORES keeps the import from failing on what the restore
-    # call could not set; `applied: true` drops them and the next `up` sets them in place.
-    ignore = () if restore.applied else ADOPT_IGNORES
-    return aws.rds.Instance(
-        identifier,
-        **settings,
-        opts=options(ignore, import_=identifier),
+        opts=options(custom_timeouts=pulumi.CustomTimeouts(create=RESTORE_TIMEOUT)),
     )

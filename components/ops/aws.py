@@ -62,7 +62,39 @@ def refusal(error: BaseException) -> str | None:
         code = error.response.get("Error", {}).get("Code", "")
         if code in _CREDENTIAL_ERRORS:
             return f"AWS refused the credentials or the call ({code}): {error.response['Error'].get('Message', '')}"
+    return aws_error(error)
+
+
+def aws_error(error: BaseException) -> str | None:
+    """One line naming the AWS call that failed and AWS's answer; None when ``error`` is not AWS's.
+
+    Covers botocore's errors (a refused call, a waiter that gave up, a connection lost) and an
+    endpoint that lacks the API (moto raises NotImplementedError naming the action).
+    """
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return None
+    if isinstance(error, ClientError):
+        answer = error.response.get("Error", {})
+        return (
+            f"AWS {error.operation_name} failed: {answer.get('Code', '?')}: {_line(answer.get('Message', ''))}".rstrip(
+                ": "
+            )
+        )
+    if isinstance(error, BotoCoreError):
+        return f"AWS call failed: {_line(str(error))}"
+    if isinstance(error, NotImplementedError) and "action has not been implemented" in str(error):
+        action = str(error).split()[1]
+        call = "".join(part.title() for part in action.split("_"))
+        return f"AWS {call} failed: the endpoint does not implement it"
     return None
+
+
+def _line(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut at ``limit`` characters (an endpoint may answer with a whole HTML page)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Aws:

@@ -143,9 +143,11 @@ def text(report: dict[str, Any]) -> str:
             flags = (" [DATA AT RISK]" if _risk(c) else " [data]" if c["data"] else "") + (
                 " [protected]" if c["protect"] else ""
             )
+            flags += f" [import {c['import_id']}]" if c.get("import_id") else ""
             keys = f"  ({', '.join(c['keys'])})" if c["keys"] else ""
             out.append(f"  {c['action']:<8} {c['type']}  {_name(c['urn'])}{flags}{keys}")
             out += [f"      {i['path']}: {_short(i['old'])} → {_short(i['new'])}" for i in c["inputs"]]
+            out += [f"      why: {note}" for note in c.get("why", [])]
         out.append(f"  {cost_text(entry['stack'], entry['cost'])}")
     out.append(
         f"data at risk: {len(report['data_at_risk'])} resource(s)" if report["data_at_risk"] else "data at risk: none"
@@ -177,11 +179,14 @@ def markdown(report: dict[str, Any]) -> str:
             out += ["", "| action | resource | type | what changes |", "|---|---|---|---|"]
         for c in entry["changes"]:
             mark = " ⚠️ **data at risk**" if _risk(c) else " (data)" if c["data"] else ""
+            mark += f" (import `{c['import_id']}`)" if c.get("import_id") else ""
             what = "<br>".join(
                 f"`{i['path']}`: `{_short(i['old'], 60)}` → `{_short(i['new'], 60)}`" for i in c["inputs"][:8]
             )
             more = len(c["inputs"]) - 8
             what += f"<br>… {more} more" if more > 0 else ""
+            why = "<br>".join(f"_{note}_" for note in c.get("why", []))
+            what = "<br>".join(part for part in (what, why) if part)
             out.append(f"| {c['action']}{mark} | `{_name(c['urn'])}` | {c['type'].split(':')[-1]} | {what} |")
         out.append("")
     return "\n".join(out)

@@ -19,8 +19,17 @@ from typing import Any
 from .plan_json import UNKNOWN, parsed
 from .replacements import forces_replace, holds_data
 
-OPTION_KEYS = ("protect", "retain_on_delete", "delete_before_replace", "ignore_changes")
-"""Resource options a diff reports (changing them changes no cloud resource, but matters)."""
+OPTION_KEYS = (
+    "protect",
+    "retain_on_delete",
+    "delete_before_replace",
+    "ignore_changes",
+    "import_id",
+    "custom_timeouts",
+    "replace_on_changes",
+)
+"""Resource options a diff reports (changing them changes no cloud resource, but matters).
+A document from an older library may lack the last three: absent, empty and unset are equal."""
 
 ACTIONS = ("create", "update", "replace", "delete")
 
@@ -39,6 +48,10 @@ class Change:
     """(input path, old, new) for every changed leaf, old → new."""
     replaced_by: list[str] = field(default_factory=list)
     """The keys that force the replace."""
+    import_id: str = ""
+    """The ``import_`` option of the new side: Pulumi adopts this existing resource instead of creating it."""
+    why: list[str] = field(default_factory=list)
+    """What the resource's options do to this deploy, in words (:func:`option_notes`)."""
 
     @property
     def at_risk(self) -> bool:
@@ -54,8 +67,33 @@ class Change:
             "keys": self.keys,
             "data": self.data,
             "protect": self.protect,
+            "import_id": self.import_id,
+            "why": self.why,
             "inputs": [{"path": p, "old": o, "new": n} for p, o, n in self.details],
         }
+
+
+def option(resource: Mapping[str, Any], key: str) -> Any:
+    """``resource``'s option ``key``, None when absent or empty (older documents lack some)."""
+    return resource.get(key) or None
+
+
+def option_notes(resource: Mapping[str, Any]) -> list[str]:
+    """Why a reviewer should look twice: the import, replace-on-change and timeout options, in words."""
+    notes = []
+    if option(resource, "import_id"):
+        notes.append(
+            f"imported: Pulumi adopts the existing {resource['import_id']} instead of creating it, and the "
+            "deploy fails unless every declared input not in ignore_changes equals what AWS reads back"
+        )
+    replace_on = option(resource, "replace_on_changes")
+    if replace_on:
+        notes.append(f"replaced, not updated, on any change of {', '.join(replace_on)} (replace_on_changes)")
+    timeouts = option(resource, "custom_timeouts")
+    if timeouts:
+        waits = ", ".join(f"{kind} {limit}" for kind, limit in sorted(timeouts.items()))
+        notes.append(f"`pulumi up` waits up to {waits} (custom timeouts; the provider's default would be shorter)")
+    return notes
 
 
 def diff(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> list[Change]:
@@ -68,7 +106,9 @@ def diff(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> list[Change]
     changes: dict[str, Change] = {}
     for urn in new.keys() - old.keys():
         r = new[urn]
-        changes[urn] = Change(urn, r["type"], "create", [], holds_data(r["type"]), r["protect"])
+        changes[urn] = Change(
+            urn, r["type"], "create", [], holds_data(r["type"]), r["protect"], import_id=option(r, "import_id") or ""
+        )
     for urn in old.keys() - new.keys():
         r = old[urn]
         changes[urn] = Change(urn, r["type"], "delete", [], holds_data(r["type"]), r["protect"])
@@ -77,6 +117,8 @@ def diff(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> list[Change]
         if change:
             changes[urn] = change
     _follow_replacements(new, changes)
+    for urn, change in changes.items():
+        change.why = option_notes(new.get(urn) or old[urn]) if change.action != "delete" else []
     order = {a: i for i, a in enumerate(ACTIONS)}
     return sorted(changes.values(), key=lambda c: (order[c.action], c.urn))
 
@@ -86,12 +128,15 @@ def _compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:
     keys = sorted(
         k for k in old["inputs"].keys() | new["inputs"].keys() if old["inputs"].get(k) != new["inputs"].get(k)
     )
-    options = [k for k in OPTION_KEYS if old.get(k) != new.get(k)]
+    options = [k for k in OPTION_KEYS if option(old, k) != option(new, k)]
     # Another provider (a new URN or id) manages it from now on: Pulumi replaces the resource.
     provider_replaced = (old.get("provider") or "") != (new.get("provider") or "")
     if not keys and not options and not provider_replaced:
         return None
-    forcing = [k for k in keys if forces_replace(type_, k)] + (["provider"] if provider_replaced else [])
+    # replace_on_changes makes Pulumi replace on a change of the inputs it names ("*": any).
+    replace_on = set(option(new, "replace_on_changes") or ())
+    forcing = [k for k in keys if forces_replace(type_, k) or k in replace_on or "*" in replace_on]
+    forcing += ["provider"] if provider_replaced else []
     details = [d for k in keys for d in leaf_changes(k, old["inputs"].get(k), new["inputs"].get(k))]
     details += [(f"({k})", old.get(k), new.get(k)) for k in options]
     return Change(
@@ -103,6 +148,7 @@ def _compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:
         protect=bool(old.get("protect")),
         details=details,
         replaced_by=forcing,
+        import_id=option(new, "import_id") or "",
     )
 
 

@@ -95,6 +95,10 @@ def document(plan: Iterable[Any]) -> list[dict[str, Any]]:
                 "retain_on_delete": reg.retain_on_delete,
                 "delete_before_replace": getattr(reg, "delete_before_replace", False),
                 "ignore_changes": sorted(getattr(reg, "ignore_changes", [])),
+                # Adopting and replacing options: invisible in the inputs, decisive for the deploy.
+                "import_id": getattr(reg, "import_id", "") or "",
+                "custom_timeouts": dict(sorted((getattr(reg, "custom_timeouts", None) or {}).items())),
+                "replace_on_changes": sorted(getattr(reg, "replace_on_changes", None) or []),
                 "dependencies": sorted(set(getattr(reg, "dependencies", []))),
                 "references": _references(reg, handles, inputs),
                 "inputs": inputs,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import plan_json
 from .details import behaviour
+from .plan_diff import option_notes
 
 if TYPE_CHECKING:
     from ..testing import Plan, Registration
@@ -81,6 +82,14 @@ def _subtree(plan: Plan, node: Registration, depth: int) -> Iterator[str]:
     yield f"{'  ' * depth}{'+' if node.custom else '*'} {node.type.split(':')[-1]} {node.name}{flags}{settings}"
     for key, value in behaviour(node.type, inputs).items():
         yield f"{'  ' * (depth + 2)}{key}: {_detail(value)}"
+    # Options that decide the deploy without showing in the inputs: an import, a replace on change, timeouts.
+    options = {
+        "import_id": node.import_id,
+        "custom_timeouts": node.custom_timeouts,
+        "replace_on_changes": node.replace_on_changes,
+    }
+    for note in option_notes(options):
+        yield f"{'  ' * (depth + 2)}option: {note}"
     # Sorted by kind and name: registration order varies between runs, a review diff must not.
     for child in sorted(plan.children_of(node.urn), key=lambda r: (r.custom, r.type.split(":")[-1], r.name)):
         yield from _subtree(plan, child, depth + 1)

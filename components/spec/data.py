@@ -62,14 +62,19 @@ class RestoreSpec(StrictModel):
     """Set true once `pulumi up` has created the restored instance. The time is then history:
     it is no longer checked against the point-in-time window, which keeps moving forward and
     would otherwise refuse every later deploy of this stack."""
-    adopt: bool = False
-    """The restore was already started outside Pulumi (by `crane reset`, with this identity
-    and the settings and tags the program declares): `pulumi up` adopts the instance
-    `<stack>-db-restore-<id>` with Pulumi's `import` option instead of starting a second
-    restore. Until `applied` is set, the properties the restore call cannot set and AWS
-    cannot report back (final snapshot name, maintenance window, Performance Insights, ...)
-    are ignored so the import matches; with `applied: true` the next `pulumi up` sets them
-    in place."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_adopt(cls, value: object) -> object:
+        # Removed in 0.4 (issue 18): an instance started outside Pulumi never imported on
+        # real AWS, so a stack holding `adopt` has that instance outside its state.
+        if isinstance(value, dict) and "adopt" in value:
+            raise ValueError(
+                "`adopt` was removed: `pulumi up` now starts the restore itself (crane reset targets it at "
+                "minute zero), and the instance an older crane reset started is not in the stack. Remove "
+                "`adopt`, give the restore a new `id`, and delete the stray instance (`crane leftovers`)"
+            )
+        return value
 
     @field_validator("point_in_time", mode="before")
     @classmethod

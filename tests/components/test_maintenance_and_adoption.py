@@ -1,9 +1,8 @@
-"""Under mocks: maintenance mode's 503 rule sits above every other rule, and a restore that
-`crane reset` started is adopted (Pulumi ``import``) instead of being started a second time."""
+"""Under mocks: maintenance mode's 503 rule sits above every other rule, and the restored
+instance is started by the program itself (what `crane reset` targets at minute zero), never imported."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -11,16 +10,17 @@ import pytest
 import yaml
 
 from crane_it import ClientStack
-from crane_it import testing as offline
-from crane_it.data.database import ADOPT_IGNORES, INHERITED
+from crane_it.data.database import _managed_secret_arn
+from crane_it.data.database_restore import RESTORE_TIMEOUT
+from crane_it.errors import SpecError
 from crane_it.ingress.maintenance import MAX_BODY, OWN_LISTENER_PRIORITY, PAGE
 from crane_it.loader import load_stack_spec, parse_spec
-from crane_it.ops.reset.restore_request import API_TO_INPUT, restore_request
+from crane_it.ops.reset.targets import restore_targets
 from crane_it.review.render import render_stack
 from crane_it.spec import ClientSpec
 from crane_it.spec.platform import PlatformSpec
 from crane_it.spec.tenancy import Tenant, maintenance_priority, problems, rule_priority
-from tests.conftest import ADOPT_PATH_PENDING, NOW
+from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE = "aws:lb/listenerRule:ListenerRule"
@@ -126,100 +126,73 @@ def test_a_pin_of_1_is_refused_because_no_maintenance_rule_fits_above_it():
         _client("alpha", listener_rule_priority=1)
 
 
-# --- adoption of a restore started by crane reset -----------------------------------------------------
+# --- the restore the program starts (crane reset targets it at minute zero) --------------------------
 
 RESTORE = {"id": "20261126t1015", "point_in_time": "2026-11-20T10:00:00Z"}
+RESTORED = "example-db-restore-20261126t1015"
 
 
 def _instances(plan) -> dict:
     return {r.inputs["identifier"]: r for r in plan.of_type(INSTANCE)}
 
 
-@pytest.mark.usefixtures("adopt_imports_unchecked")
-def test_an_adopted_restore_is_imported_under_its_identifier_without_a_restore_block(render):
-    spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
+def test_the_restored_instance_is_created_by_the_program_never_imported(render):
+    """Items 1-3 of issue 18: nothing is adopted, so no import can mismatch on the engine
+    version, the managed password or the log groups; the provider does its post-restore modify."""
+    spec = _spec({"database": {"restore": RESTORE}})
     plan = render(lambda: ClientStack(spec, "example"), stack="example")
     instances = _instances(plan)
-    assert set(instances) == {"example-db", "example-db-restore-20261126t1015"}, "exactly one restored instance"
-    adopted = instances["example-db-restore-20261126t1015"]
-    assert adopted.import_id == "example-db-restore-20261126t1015"
-    assert "restoreToPointInTime" not in adopted.inputs
-    assert instances["example-db"].import_id == ""
-    assert set(ADOPT_IGNORES) <= set(adopted.ignore_changes)
-    # Protected and retained like any restored instance, and the app points at it.
-    assert adopted.protect and adopted.retain_on_delete and adopted.inputs["deletionProtection"] is True
+    assert set(instances) == {"example-db", RESTORED}, "exactly one restored instance"
+    restored = instances[RESTORED]
+    assert [r.import_id for r in plan if r.import_id] == [], "no resource of the stack is imported"
+    assert restored.inputs["restoreToPointInTime"] == {
+        "sourceDbInstanceIdentifier": "example-db",
+        "restoreTime": "2026-11-20T10:00:00Z",
+    }
+    assert restored.custom_timeouts == {"create": RESTORE_TIMEOUT}
+    # The spec's version as declared ("16"): a created instance keeps it (compareActualEngineVersion).
+    assert restored.inputs["engineVersion"] == spec.database.version  # type: ignore[union-attr]
+    assert restored.inputs["manageMasterUserPassword"] is True
+    assert restored.inputs["masterUserSecretKmsKeyId"] == instances["example-db"].inputs["masterUserSecretKmsKeyId"]
+    assert restored.protect and restored.retain_on_delete and restored.inputs["deletionProtection"] is True
 
 
-@pytest.mark.usefixtures("adopt_imports_unchecked")
-def test_applied_drops_the_ignores_so_the_next_up_sets_them_and_the_import_stays_a_no_op(render):
-    spec = _spec({"database": {"restore": {**RESTORE, "adopt": True, "applied": True}}})
-    adopted = _instances(render(lambda: ClientStack(spec, "example"), stack="example"))[
-        "example-db-restore-20261126t1015"
-    ]
-    assert adopted.ignore_changes == ["backupRetentionPeriod", "engineLifecycleSupport"]
-    assert adopted.import_id == "example-db-restore-20261126t1015"
-
-
-def test_the_manual_restore_is_unchanged_by_adoption(render):
+def test_the_restored_instance_s_log_groups_exist_before_it_with_retention_and_the_log_key(render):
     spec = _spec({"database": {"restore": RESTORE}})
-    restored = _instances(render(lambda: ClientStack(spec, "example"), stack="example"))[
-        "example-db-restore-20261126t1015"
-    ]
-    assert (
-        restored.import_id == "" and restored.inputs["restoreToPointInTime"]["restoreTime"] == RESTORE["point_in_time"]
-    )
-
-
-@pytest.mark.usefixtures("adopt_imports_unchecked")
-def test_the_restore_request_carries_every_declared_input_the_api_takes(render):
-    """What `crane reset` sends to RDS equals what the program declares, input by input; the
-    inputs it cannot send are exactly the ignored and the inherited ones."""
-    spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
     plan = render(lambda: ClientStack(spec, "example"), stack="example")
-    adopted = _instances(plan)["example-db-restore-20261126t1015"]
-    original = _instances(plan)["example-db"]
-    provider = plan.one("pulumi:providers:aws", "example-aws")
-    tags = json.loads(provider.inputs["defaultTags"])["tags"]
-    assert spec.database is not None
-    request = restore_request(
-        spec.database,
-        "example",
-        source="example-db",
-        when=spec.database.restore.point_in_time,  # type: ignore[union-attr]
-        subnet_group=original.inputs["dbSubnetGroupName"],
-        security_group_ids=original.inputs["vpcSecurityGroupIds"],
-        parameter_group=original.inputs["parameterGroupName"],
-        key_arn=original.inputs["masterUserSecretKmsKeyId"],
-        tags=tags,
-    )
-    for parameter, name in API_TO_INPUT.items():
-        assert request[parameter] == adopted.inputs[name], parameter
-    assert {t["Key"]: t["Value"] for t in request["Tags"]} == tags
-    declared = set(adopted.inputs) - {"__defaults"}
-    covered = set(API_TO_INPUT.values()) | set(ADOPT_IGNORES) | set(INHERITED)
-    # Every declared input is covered; only opt-in inputs (Enhanced Monitoring's role) may be absent.
-    assert declared <= covered and covered - declared <= {"monitoringRoleArn"}
-
-
-@pytest.mark.usefixtures("adopt_imports_unchecked")
-def test_an_adopted_restore_with_enhanced_monitoring_gets_it_at_the_next_up(render):
-    spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}, "enhanced_monitoring_seconds": 60}})
-    adopted = _instances(render(lambda: ClientStack(spec, "example"), stack="example"))[
-        "example-db-restore-20261126t1015"
+    restored = _instances(plan)[RESTORED]
+    logs = [r for r in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if RESTORED in r.inputs.get("name", "")]
+    assert sorted(r.inputs["name"] for r in logs) == [
+        f"/aws/rds/instance/{RESTORED}/{log}" for log in sorted(restored.inputs["enabledCloudwatchLogsExports"])
     ]
-    # The restore call cannot enable it: ignored until applied, like the other settings it lacks.
-    assert (
-        {"monitoringInterval", "monitoringRoleArn"}
-        <= set(adopted.inputs)
-        <= set(API_TO_INPUT.values()) | set(ADOPT_IGNORES) | set(INHERITED)
+    for group in logs:
+        assert group.urn in restored.dependencies, "created before RDS could export into it"
+        assert group.inputs["retentionInDays"] == spec.database.log_retention_days  # type: ignore[union-attr]
+        assert group.inputs["kmsKeyId"]
+        assert group.retain_on_delete
+
+
+def test_restore_targets_are_the_instance_and_its_new_log_groups_only(render):
+    """What `crane reset` passes to `pulumi up --target`: a targeted resource whose new
+    dependency is not targeted fails the up (pulumi/pulumi#5869), so the log groups go too."""
+    spec = _spec({"database": {"restore": RESTORE}})
+    plan = render(lambda: ClientStack(spec, "example"), stack="example")
+    targets = restore_targets(plan, RESTORED)
+    restored = _instances(plan)[RESTORED]
+    assert targets[0] == restored.urn
+    assert sorted(targets[1:]) == sorted(
+        r.urn for r in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if RESTORED in r.inputs.get("name", "")
     )
-    assert {"monitoringInterval", "monitoringRoleArn"} <= set(adopted.ignore_changes)
+    new = set(targets)
+    assert {d for d in restored.dependencies if d not in new} <= {r.urn for r in plan if RESTORED not in r.urn}
 
 
-@pytest.mark.xfail(strict=True, raises=offline.StrictModeError, reason=ADOPT_PATH_PENDING)
-def test_the_adopted_restore_declares_exactly_what_aws_reads_back(render):
-    """The strict engine's import check on today's adopt path: it fails as `pulumi up` would
-    (engineVersion '16' vs '16.6', manageMasterUserPassword, masterUserSecretKmsKeyId, the
-    RDS-made log groups). Items 1-3 make it pass; then drop the xfail and the fixture above."""
-    spec = _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
-    render(lambda: ClientStack(spec, "example"), stack="example")
+def test_adopt_is_refused_with_what_to_do():
+    with pytest.raises(SpecError, match=r"`adopt` was removed.*new `id`.*crane leftovers"):
+        _spec({"database": {"restore": {**RESTORE, "adopt": True}}})
+
+
+def test_an_untargeted_restored_instance_with_no_outputs_yet_does_not_fail_the_program():
+    """A `pulumi up --target <maintenance rule>` skips creating the new restored instance, and
+    CLIs before pulumi/pulumi#24108 still run the program's applies on its empty outputs."""
+    assert _managed_secret_arn(None) == "" and _managed_secret_arn([]) == ""

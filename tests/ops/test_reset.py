@@ -1,18 +1,18 @@
-"""`crane reset` against moto: the plan, the restore started with the declared identity beside
-the bucket reset, resume after an interruption, undo, and --apply without a Pulumi CLI.
+"""`crane reset` against a moto server with a fake Pulumi CLI on PATH: the plan, the restore
+started by the program itself beside the bucket reset, resume, undo, the whole --apply, and
+AWS answering otherwise than expected.
 
 Stubbed, and why:
 - ECS ListServiceDeployments, DescribeServiceDeployments and DescribeServiceRevisions: moto has
   none of them; ``fake_aws.DeploymentsApi`` answers them as ECS does (the task
-  definitions it names are real moto registrations).
-- The Pulumi CLI: not installed here. ``run_pulumi`` is replaced by a recorder; for a full
-  `pulumi up` it does what the program would make ECS do (a new task definition revision
-  whose DB_HOST is the restored instance, with the image of the reset), so the verification
-  step reads real moto state.
+  definitions it names are real moto registrations). One test leaves them out on purpose.
+- The Pulumi CLI: not installed here. ``fake_pulumi`` is a ``pulumi`` executable on PATH that
+  the real seam (``crane_it.ops.pulumi_cli.run``) runs: it renders the program offline and does
+  in moto what the engine and the provider do (see its docstring, with the evidence).
 - RDS earliest restorable time: moto's DescribeDBInstanceAutomatedBackups reports no
   RestoreWindow, so the command falls back to the spec's window and says so.
-Real moto: RestoreDBInstanceToPointInTime (the restored instance with its identifier, groups,
-tags and settings), S3 versions and the bucket reset, ECS services and task definitions, tags.
+Real moto: RestoreDBInstanceToPointInTime and ModifyDBInstance (the managed secret), CloudWatch
+log groups, S3 versions and the bucket reset, ECS services and task definitions, tags.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ import shutil
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
+import fake_pulumi
 import pytest
 import yaml
-from fake_aws import DeploymentsApi, use_fake_credentials
-from moto import mock_aws
+from botocore.exceptions import ClientError
+from fake_aws import DeploymentsApi, moto_server, use_fake_credentials
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 
@@ -39,6 +41,7 @@ from crane_it.ops import pulumi_cli
 from crane_it.ops.reset import engine as reset_command
 from crane_it.ops.reset import flow as flow
 from crane_it.ops.spec_edit import edit_spec
+from crane_it.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -62,18 +65,43 @@ def _git(project: Path, *args: str, when: dt.datetime | None = None) -> None:
 class World:
     """The example client's AWS side in moto, its project on disk, and the reset time."""
 
-    def __init__(self, project: Path, monkeypatch) -> None:
+    def __init__(self, project: Path, monkeypatch, endpoint: str) -> None:
         self.project = project
         self.spec = project / "stacks" / "example.yaml"
         self.original_text = self.spec.read_text()
-        self.pulumi: list[tuple[str, ...]] = []
-        self.aws = ops.Aws(REGION)
+        self.log = project / fake_pulumi.STATE_DIR / "calls.jsonl"
+        self.log.parent.mkdir()
+        self.log.write_text("")
+        self.aws = ops.Aws(REGION, endpoint)
         monkeypatch.setattr(ops, "Aws", lambda region, endpoint=None: self.aws)
-        monkeypatch.setattr(pulumi_cli, "installed", lambda: "/usr/local/bin/pulumi")
-        monkeypatch.setattr(pulumi_cli, "run", self._pulumi)
+        for name, value in fake_pulumi.install(
+            project / fake_pulumi.STATE_DIR / "bin", self.log, endpoint, REGION
+        ).items():
+            monkeypatch.setenv(name, value)
         monkeypatch.chdir(project)
         self._database()
         self._service_and_bucket()
+        self._deployed()
+
+    @property
+    def pulumi(self) -> list[tuple[str, ...]]:
+        """Every `pulumi` call, without the ``--stack`` and ``--non-interactive`` the seam adds."""
+        calls = [json.loads(line) for line in self.log.read_text().splitlines()]
+        return [tuple(a for a in call[: call.index("--stack")]) for call in calls]
+
+    def _deployed(self) -> None:
+        """The stack as `pulumi up` left it before the reset, with the real names moto gave."""
+        address = self.aws.client("rds").describe_db_instances(DBInstanceIdentifier="example-db")["DBInstances"][0]
+        real = {
+            ("aws:rds/subnetGroup:SubnetGroup", "example-db-subnets"): {"name": "example-db-subnets-3c4d"},
+            ("aws:ec2/securityGroup:SecurityGroup", "example-db-sg"): {"id": self.group},
+            ("aws:rds/parameterGroup:ParameterGroup", "example-db-params"): {"name": "example-db-params-5e6f"},
+            ("aws:kms/key:Key", "example-db-key"): {"arn": self.key},
+            ("aws:kms/key:Key", "example-logs-key"): {"arn": self.log_key},
+            ("aws:rds/instance:Instance", "example-db"): {"address": address["Endpoint"]["Address"]},
+        }
+        ecs = {"cluster": "example-cluster", "service": "example-service", "family": "example-app"}
+        fake_pulumi.seed(self.project, "example", real, ecs)
 
     def _database(self) -> None:
         ec2, rds = self.aws.client("ec2"), self.aws.client("rds")
@@ -92,6 +120,7 @@ class World:
             DBParameterGroupName="example-db-params-5e6f", DBParameterGroupFamily="postgres16", Description="tls"
         )
         self.key = self.aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+        self.log_key = self.aws.client("kms").create_key()["KeyMetadata"]["Arn"]
         rds.create_db_instance(
             DBInstanceIdentifier="example-db",
             DBInstanceClass="db.t4g.micro",
@@ -171,22 +200,6 @@ class World:
             ],
         )["taskDefinition"]["taskDefinitionArn"]
 
-    def _pulumi(self, project: Path, stack: str, *args: str) -> None:
-        """What `pulumi up` would make AWS do, for the steps that read AWS afterwards."""
-        self.pulumi.append(args)
-        if args[:2] == ("up", "--yes") and "--target" not in args:
-            spec = yaml.safe_load(self.spec.read_text())
-            restore = (spec.get("database") or {}).get("restore")
-            identifier = f"example-db-restore-{restore['id']}" if restore else "example-db"
-            address = self.aws.client("rds").describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-            arn = self._task_definition(spec["service"]["image"], address["Endpoint"]["Address"])
-            self.aws.client("ecs").update_service(
-                cluster="example-cluster", service="example-service", taskDefinition=arn
-            )
-            ecs_backends[DEFAULT_ACCOUNT_ID][REGION].services["example-cluster:example-service"].deployments[0][
-                "rolloutState"
-            ] = "COMPLETED"
-
     def objects(self) -> dict[str, bytes]:
         s3 = self.aws.client("s3")
         keys = [item["Key"] for item in s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])]
@@ -212,8 +225,10 @@ def world(tmp_path, monkeypatch):
     _git(tmp_path, "commit", "-qm", "old image", when=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     (tmp_path / "stacks" / "example.yaml").write_text(spec)
     _git(tmp_path, "commit", "-qam", "new image", when=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
-    with mock_aws():
-        yield World(tmp_path, monkeypatch)
+    with moto_server() as endpoint:
+        # The server's backends live in this process: start every test from an empty AWS.
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+        yield World(tmp_path, monkeypatch, endpoint)
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(world, capsys):
@@ -278,12 +293,13 @@ def test_reset_starts_the_declared_restore_beside_the_bucket_reset_and_writes_th
     assert identifier == f"example-db-restore-{state['restore_id']}"
     rds = world.aws.client("rds")
     restored = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-    # The identity, settings and tags the program declares for the instance it will adopt.
+    # Created by the program (a `pulumi up` targeted at it and its log groups), with the
+    # identity, settings and tags it declares, and its managed password turned on after the restore.
     assert restored["DBSubnetGroup"]["DBSubnetGroupName"] == "example-db-subnets-3c4d"
     assert restored["DBParameterGroups"][0]["DBParameterGroupName"] == "example-db-params-5e6f"
     assert [g["VpcSecurityGroupId"] for g in restored["VpcSecurityGroups"]] == [world.group]
     assert restored["DeletionProtection"] is True and not restored.get("PubliclyAccessible")
-    assert restored["PreferredBackupWindow"] == "02:00-03:00" and restored["StorageType"] == "gp3"
+    assert restored["StorageType"] == "gp3" and restored["MasterUserSecret"]["KmsKeyId"] == world.key
     tags = {t["Key"]: t["Value"] for t in rds.list_tags_for_resource(ResourceName=restored["DBInstanceArn"])["TagList"]}
     assert tags == TAGS
     # The bucket is as it was at the reset time (every later version is still there).
@@ -297,7 +313,6 @@ def test_reset_starts_the_declared_restore_beside_the_bucket_reset_and_writes_th
     assert spec["database"]["restore"] == {
         "id": state["restore_id"],
         "point_in_time": flow.iso(world.to),
-        "adopt": True,
     }
     assert "# one shared NAT gateway: half the cost of one per AZ" in text
     assert edit_spec(text, image=NEW_IMAGE, maintenance=None, restore=None) == world.original_text
@@ -307,7 +322,14 @@ def test_reset_starts_the_declared_restore_beside_the_bucket_reset_and_writes_th
         "restore-started",
         "bucket-reset",
     }
-    assert world.pulumi == []  # without --apply, deploying is the pull request's
+    # Without --apply, deploying is the pull request's: the one `pulumi up` only starts the restore.
+    [(command, yes, *targets)] = world.pulumi
+    assert (command, yes) == ("up", "--yes") and targets[0::2] == ["--target"] * 3
+    assert [t.rsplit("::", 1)[1] for t in targets[1::2]] == [
+        identifier,
+        f"{identifier}-log-postgresql",
+        f"{identifier}-log-upgrade",
+    ]
 
 
 def test_resume_after_an_interruption_finishes_without_a_second_restore(world, monkeypatch, capsys):
@@ -336,17 +358,75 @@ def test_resume_after_an_interruption_finishes_without_a_second_restore(world, m
     assert world.objects()["orders.csv"] == b"orders.csv at the reset time"
 
 
-@pytest.mark.usefixtures("adopt_imports_unchecked")
-def test_apply_runs_the_whole_reset_and_verifies_the_service_uses_the_restored_instance(world):
+READ_BACK = {
+    # declared input -> what DescribeDBInstances reports for it
+    "engine": lambda i: i["Engine"],
+    "instanceClass": lambda i: i["DBInstanceClass"],
+    "dbSubnetGroupName": lambda i: i["DBSubnetGroup"]["DBSubnetGroupName"],
+    "vpcSecurityGroupIds": lambda i: [g["VpcSecurityGroupId"] for g in i["VpcSecurityGroups"]],
+    "parameterGroupName": lambda i: i["DBParameterGroups"][0]["DBParameterGroupName"],
+    "multiAz": lambda i: i["MultiAZ"],
+    "publiclyAccessible": lambda i: i.get("PubliclyAccessible", False),  # moto leaves out a false one
+    "deletionProtection": lambda i: i["DeletionProtection"],
+    "storageType": lambda i: i["StorageType"],
+    "storageEncrypted": lambda i: i["StorageEncrypted"],
+    "kmsKeyId": lambda i: i["KmsKeyId"],
+    "maxAllocatedStorage": lambda i: i["MaxAllocatedStorage"],
+    "enabledCloudwatchLogsExports": lambda i: sorted(i["EnabledCloudwatchLogsExports"]),
+    "copyTagsToSnapshot": lambda i: i["CopyTagsToSnapshot"],
+    "autoMinorVersionUpgrade": lambda i: i["AutoMinorVersionUpgrade"],
+    "manageMasterUserPassword": lambda i: bool(i.get("MasterUserSecret", {}).get("SecretArn")),
+    "masterUserSecretKmsKeyId": lambda i: i.get("MasterUserSecret", {}).get("KmsKeyId"),
+}
+"""What the restore and the provider's post-restore modify set, compared input by input. Not
+compared: the settings the full `pulumi up` then updates in place (maintenance and backup
+windows, CA, Performance Insights; the fake models no update), and provider-only arguments."""
+
+
+def test_apply_runs_the_whole_reset_to_a_managed_secret_log_groups_with_retention_and_a_matching_render(world):
+    """Issue 18's must-show: `crane reset --apply` end to end through the real Pulumi seam."""
     assert world.reset("--to", flow.iso(world.to), "--yes", "--apply") == 0
     state = world.state()
+    restored = state["restored"]
     assert all(state["steps"][step]["status"] == "done" for step in flow.STEPS)
     targeted = [args for args in world.pulumi if "--target" in args]
-    assert len(targeted) == 1 and targeted[0][-1].endswith("::example-maintenance")
+    assert [args[3].rsplit("::", 1)[1] for args in targeted] == ["example-maintenance", restored]
     assert world.pulumi.index(targeted[0]) == 0, "maintenance goes live before anything else is deployed"
-    assert state["steps"]["verified"]["db_host"].startswith(state["restored"])
+    assert world.pulumi.index(targeted[1]) == 1, "then the restore starts, before the full deploy"
+    assert state["steps"]["verified"]["db_host"].startswith(restored)
     spec = yaml.safe_load(world.spec.read_text())
     assert "maintenance" not in spec["service"] and spec["database"]["restore"]["applied"] is True
+    assert "adopt" not in spec["database"]["restore"]
+
+    # What exists in AWS: the managed secret with the database key, and the log groups RDS
+    # exports into made by the program, with retention and the log key, none made by RDS.
+    instance = world.aws.client("rds").describe_db_instances(DBInstanceIdentifier=restored)["DBInstances"][0]
+    assert instance["MasterUserSecret"]["SecretArn"] and instance["MasterUserSecret"]["KmsKeyId"] == world.key
+    prefix = f"/aws/rds/instance/{restored}/"
+    groups = world.aws.client("logs").describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]
+    retention = yaml.safe_load(world.original_text)["database"].get("log_retention_days", 30)
+    assert sorted(g["logGroupName"] for g in groups) == [prefix + "postgresql", prefix + "upgrade"]
+    assert all(g.get("retentionInDays") == retention and g.get("kmsKeyId") == world.log_key for g in groups)
+
+    # The program's next render declares exactly that: no import, and every input the restore
+    # and its modify set equals what AWS reports (the engine version as the provider keeps it).
+    plan = render_stack("example", world.spec, world.project)
+    assert [r.urn for r in plan if r.import_id] == []
+    [declared] = [r for r in plan.of_type("aws:rds/instance:Instance") if r.name == restored]
+    fake_state = fake_pulumi.load(world.project, "example")["resources"]
+    swap = {m: e["real"][k] for e in fake_state.values() for k, m in e["mock"].items() if m}
+    inputs = fake_pulumi._resolved(declared.inputs, swap)
+    for prop, read in READ_BACK.items():
+        want = sorted(inputs[prop]) if isinstance(inputs[prop], list) else inputs[prop]
+        assert want == read(instance), prop
+    assert instance["EngineVersion"].startswith(inputs["engineVersion"] + "."), "compareActualEngineVersion keeps it"
+    for group in groups:
+        [log] = [
+            r for r in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if r.inputs.get("name") == group["logGroupName"]
+        ]
+        assert fake_pulumi._resolved(log.inputs["kmsKeyId"], swap) == group["kmsKeyId"]
+        assert log.inputs["retentionInDays"] == group["retentionInDays"]
+    assert {urn for urn in fake_state} == {r.urn for r in plan}, "the state holds what the program declares"
 
 
 def test_undo_returns_the_bucket_and_the_spec_to_before_the_reset(world):
@@ -359,3 +439,47 @@ def test_undo_returns_the_bucket_and_the_spec_to_before_the_reset(world):
         "new.txt": b"created after the reset time",
     }
     assert world.state()["undo"]["bucket-undone"]["status"] == "done"
+
+
+# --- AWS answering otherwise than expected (issue 18, item 15) ------------------------------------
+
+
+def test_image_skips_the_deployment_history(world, capsys):
+    assert world.reset("--to", flow.iso(world.to), "--image", "ghcr.io/acme/shop:1.4.1", "--dry-run") == 0
+    assert "app       ghcr.io/acme/shop:1.4.1, from --image" in capsys.readouterr().out
+    assert world.deployments.calls == [], "no ListServiceDeployments (or any history call) with --image"
+
+
+def test_an_endpoint_without_the_deployment_history_falls_back_to_git_in_one_line(world, capsys):
+    world.aws._clients["ecs"] = world.deployments._ecs  # moto's own client: it has no ListServiceDeployments
+    assert world.reset("--to", flow.iso(world.to), "--dry-run") == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    [line] = [line for line in captured.err.splitlines() if "no deployment history" in line]
+    assert "ListServiceDeployments" in line and "falling back to the spec's git history" in line
+    assert f"app       {OLD_IMAGE}, from the spec's git history" in captured.out
+
+
+class _Throttled:
+    """An RDS client whose DescribeDBInstanceAutomatedBackups is throttled; every other call is moto's."""
+
+    def __init__(self, rds) -> None:
+        self._rds = rds
+
+    def __getattr__(self, name):
+        return getattr(self._rds, name)
+
+    def describe_db_instance_automated_backups(self, **request):
+        answer = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+        raise ClientError(answer, "DescribeDBInstanceAutomatedBackups")
+
+
+def test_an_aws_error_is_one_line_naming_the_call_exit_2_and_nothing_changed(world, capsys):
+    world.aws._clients["rds"] = _Throttled(world.aws.client("rds"))
+    assert world.reset("--to", flow.iso(world.to), "--yes") == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "crane reset: AWS DescribeDBInstanceAutomatedBackups failed: ThrottlingException: Rate exceeded; nothing changed"
+    ]
+    assert world.spec.read_text() == world.original_text
+    assert not (world.project / "stacks" / "example.reset.json").exists()
+    assert world.pulumi == []

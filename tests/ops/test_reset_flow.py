@@ -75,7 +75,7 @@ def test_the_critical_path_moves_the_restore_to_minute_zero():
 def test_the_spec_edit_keeps_comments_and_layout_and_round_trips(stack):
     text = (ROOT / "stacks" / f"{stack}.yaml").read_text()
     image = yaml.safe_load(text)["service"].get("image")
-    restore = {"id": "20261126t1015", "point_in_time": "2026-11-20T10:00:00Z", "adopt": True}
+    restore = {"id": "20261126t1015", "point_in_time": "2026-11-20T10:00:00Z"}
     edited = edit_spec(text, image="ghcr.io/x/y:1", maintenance=True, restore=restore)
     data = yaml.safe_load(edited)
     assert data["service"]["maintenance"] is True and data["database"]["restore"] == restore

@@ -11,14 +11,16 @@ reverted (``--undo``):
    cross-checked with the spec's git history when the repo is at hand.
 3. Prints the plan; ``--dry-run`` stops here.
 4. Writes the spec change (``service.image``, ``service.maintenance: true``, a
-   ``database.restore`` block with ``adopt: true``), keeping the file's comments.
-5. Starts the point-in-time restore at once (``crane_it.ops.reset.restore_request``), and resets the bucket
-   beside it on another thread. With ``--apply``, the maintenance rule goes live first
-   (a targeted `pulumi up`).
-6. With ``--apply`` (and the Pulumi CLI on PATH): waits for the instance, `pulumi up`
-   (adopts it, rolls the app out on it), verifies the service's DB_HOST is the restored
-   instance, then turns maintenance off (``restore.applied: true``) with a last `pulumi up`.
-   Without it, the rest is the pull request's `pulumi up`, then ``--resume --apply``.
+   ``database.restore`` block), keeping the file's comments.
+5. With ``--apply``, the maintenance rule goes live first (a `pulumi up` targeted at it).
+   Then starts the point-in-time restore at once, with the program itself: a `pulumi up`
+   targeted at the restored instance and its log groups (``targets.restore_targets``), so
+   nothing is imported; and resets the bucket beside it on another thread.
+6. With ``--apply`` (and the Pulumi CLI on PATH): checks the instance is available with its
+   managed secret, `pulumi up` (rolls the app out on it), verifies the service's DB_HOST is
+   the restored instance, then turns maintenance off (``restore.applied: true``) with a
+   last `pulumi up`. Without it, the rest is the pull request's `pulumi up`, then
+   ``--resume --apply``.
 
 This module checks, plans and holds what every step needs (:class:`Context`); the steps
 themselves, resume and undo are in :mod:`crane_it.ops.reset.steps`, and the command's
@@ -39,7 +41,6 @@ from typing import Any
 import yaml
 
 from ...core.naming import base_name
-from ...core.provider import default_tags
 from ...data.database_restore import restored_identifier
 from ...errors import OpsError
 from ...loader import load_stack_spec
@@ -54,7 +55,7 @@ from . import flow
 from .bucket_copying import execute_plan
 from .bucket_listing import find_client_bucket, prepare_reset
 from .bucket_plan import isoformat
-from .restore_request import restore_request
+from .targets import restore_targets
 
 HISTORY_DAYS = 90
 """How far back ECS lists a service's deployments (ListServiceDeployments)."""
@@ -168,6 +169,10 @@ def plan(ctx: Context, to: dt.datetime) -> dict[str, Any]:
 
 
 def _app_at(ctx: Context, to: dt.datetime) -> flow.RanAt:
+    if ctx.args.image:  # given: neither the deployment history nor git is asked
+        chosen = flow.choose_image(None, None, ctx.args.image)
+        assert chosen is not None
+        return chosen
     ecs_answer = None
     try:
         app = find_app(ctx.aws, ctx.spec.client, ctx.args.stack)
@@ -177,6 +182,11 @@ def _app_at(ctx: Context, to: dt.datetime) -> flow.RanAt:
         ecs_answer = flow.app_at([{k: str(v) for k, v in d.__dict__.items()} for d in rows], to)
     except OpsError as error:
         ctx.say(f"no deployment history: {error}")
+    except Exception as error:  # AWS answering otherwise than expected (an API it lacks, a throttle)
+        message = ops_aws.aws_error(error)
+        if message is None:
+            raise
+        ctx.say(f"no deployment history: {message}; falling back to the spec's git history")
     git_answer = flow.git_image_at(ctx.spec_path, to)
     chosen = flow.choose_image(ecs_answer, git_answer, ctx.args.image)
     if chosen is None:
@@ -205,30 +215,27 @@ def write_spec(ctx: Context, **changes: Any) -> None:
         )
 
 
-def start_restore(ctx: Context, state: flow.ResetState) -> dict[str, Any]:
-    """RestoreDBInstanceToPointInTime with the identity, settings and tags the program declares."""
-    rds = ctx.aws.client("rds")
-    assert ctx.spec.database is not None
-    source = rds.describe_db_instances(DBInstanceIdentifier=state.source)["DBInstances"][0]
-    when = flow.parse_iso(state.to)
-    restore = {"id": state.restore_id, "point_in_time": when, "adopt": True}
-    adopted = type(ctx.spec.database).model_validate({**ctx.spec.database.model_dump(), "restore": restore})
-    request = restore_request(
-        adopted,
-        ctx.base,
-        source=state.source,
-        when=when,
-        subnet_group=source["DBSubnetGroup"]["DBSubnetGroupName"],
-        security_group_ids=[group["VpcSecurityGroupId"] for group in source.get("VpcSecurityGroups", [])],
-        parameter_group=source["DBParameterGroups"][0]["DBParameterGroupName"],
-        key_arn=(source.get("MasterUserSecret") or {}).get("KmsKeyId") or source.get("KmsKeyId", ""),
-        tags=default_tags(ctx.spec.client, ctx.stack, ctx.spec.tags, retiring=ctx.spec.retire),
-    )
-    try:
-        created = rds.restore_db_instance_to_point_in_time(**request)["DBInstance"]
-    except rds.exceptions.DBInstanceAlreadyExistsFault:
-        # Resumed after the call went through: the instance is ours if it carries our identity.
-        created = rds.describe_db_instances(DBInstanceIdentifier=state.restored)["DBInstances"][0]
+def restore_targets_of(ctx: Context, state: flow.ResetState) -> list[str]:
+    """The URNs `pulumi up --target` starts the restore with: the restored instance and its log
+    groups, as the spec on disk (already holding the restore block) declares them."""
+    from ...review.render import render_stack  # the Pulumi SDK and the program: only when a reset starts one
+
+    return restore_targets(render_stack(ctx.stack, ctx.spec_path, ctx.project), state.restored)
+
+
+def start_restore(ctx: Context, state: flow.ResetState, targets: list[str]) -> dict[str, Any]:
+    """Start the point-in-time restore with the program itself: a `pulumi up` of ``targets`` alone.
+
+    The provider creates the log groups (retention, log key), calls
+    RestoreDBInstanceToPointInTime with the declared settings, waits for the copy, then turns
+    the managed master password on with ModifyDBInstance and waits again; the up ends with the
+    instance available and in the stack's state. Run again (``--resume``), it changes nothing.
+    Without a Pulumi CLI (and without ``--apply``), the pull request's `pulumi up` starts it.
+    """
+    if pulumi_cli.installed() is None:
+        return {"status": "pending", "detail": "no Pulumi CLI on PATH: the pull request's `pulumi up` starts it"}
+    pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes", *(arg for urn in targets for arg in ("--target", urn)))
+    created = ctx.aws.client("rds").describe_db_instances(DBInstanceIdentifier=state.restored)["DBInstances"][0]
     return {"identifier": created["DBInstanceIdentifier"], "instance_status": created.get("DBInstanceStatus", "")}
 
 

@@ -273,8 +273,8 @@ def after_graph(d: Durations) -> dict[str, Task]:
         "restore": Task(d.restore, ("plan",)),
         "bucket reset": Task(d.bucket, ("maintenance on",)),
         "review and CI": Task(d.review, ("plan",)),
-        "adopt, task definition and rollout": Task(d.rollout, ("restore", "bucket reset", "review and CI")),
-        "maintenance off": Task(d.rule, ("adopt, task definition and rollout",)),
+        "deploy, task definition and rollout": Task(d.rollout, ("restore", "bucket reset", "review and CI")),
+        "maintenance off": Task(d.rule, ("deploy, task definition and rollout",)),
     }
 
 

@@ -1,10 +1,9 @@
 """Running, resuming and undoing the steps of `crane reset` (``flow.STEPS``), recording each.
 
 Every step can run twice without harm, so ``--resume`` simply runs the steps the state file
-does not mark done: the restore call finds its instance already there
-(DBInstanceAlreadyExists: it carries the reset's own identifier), the bucket is planned again
-and only what still differs is copied, the spec edit writes the same values, and `pulumi up`
-converges.
+does not mark done: the restore's targeted `pulumi up` finds the restored instance in the
+stack's state and changes nothing, the bucket is planned again and only what still differs
+is copied, the spec edit writes the same values, and `pulumi up` converges.
 """
 
 from __future__ import annotations
@@ -17,12 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ...errors import CraneError
 from ...facts.env_names import DB_HOST
 from .. import aws as ops
 from .. import pulumi_cli
 from . import flow as flow
-from .bucket_plan import ResetError
-from .engine import Context, reset_bucket, spec_yaml, start_restore, write_spec
+from .engine import Context, reset_bucket, restore_targets_of, spec_yaml, start_restore, write_spec
 
 INSTANCE = "aws:rds/instance:Instance"
 RULE = "aws:lb/listenerRule:ListenerRule"
@@ -64,7 +63,7 @@ def _restore_block(ctx: Context, state: flow.ResetState, **extra: Any) -> dict[s
     block: dict[str, Any] = {"id": state.restore_id, "point_in_time": state.to}
     if state.source != f"{ctx.base}-db":
         block["source"] = state.source  # a second reset restores from the first restored instance
-    return {**block, "adopt": True, **extra}
+    return {**block, **extra}
 
 
 def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
@@ -90,7 +89,7 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
                 _wait_available(ctx, state)
                 _record(ctx, state, path, step)
             elif step == "deployed":
-                ctx.say("pulumi up: adopt the restored instance, roll the app out on it")
+                ctx.say("pulumi up: roll the app out on the restored instance")
                 pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes")
                 _record(ctx, state, path, step)
             elif step == "verified":
@@ -101,11 +100,14 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
                 ctx.say("maintenance off, restore.applied: true; pulumi up")
                 pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes")
                 _record(ctx, state, path, step)
-    except (ops.OpsError, ResetError, subprocess.CalledProcessError, OSError) as error:
+    except Exception as error:
+        reason = _failure(error)
+        if reason is None:
+            raise
         failed = next((step for step in todo if not state.done(step)), "?")
-        _record(ctx, state, path, failed, "failed", error=str(error))
+        _record(ctx, state, path, failed, "failed", error=reason)
         print(
-            f"crane reset: {failed} failed: {error}\n"
+            f"crane reset: {failed} failed: {reason}\n"
             f"  continue: crane reset {state.client} --resume{' --apply' if ctx.args.apply else ''}\n"
             f"  revert:   crane reset {state.client} --undo",
             file=sys.stderr,
@@ -113,6 +115,13 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
         return FAILED
     _next_steps(ctx, state)
     return 0
+
+
+def _failure(error: BaseException) -> str | None:
+    """What went wrong in a step, in one line (AWS's errors name their call); None for a bug."""
+    if isinstance(error, (CraneError, subprocess.CalledProcessError, OSError)):
+        return str(error)
+    return ops.aws_error(error)
 
 
 def _restore_kw(restore: Any) -> dict[str, Any]:
@@ -125,8 +134,12 @@ def _data_side_by_side(ctx: Context, state: flow.ResetState, path: Path, todo: l
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="restore") as pool:
         restore = None
         if "restore-started" in todo and state.restored:
-            ctx.say(f"starting the restore of {state.source} into {state.restored} at {state.to}")
-            restore = pool.submit(start_restore, ctx, state)
+            targets = restore_targets_of(ctx, state)  # rendered here: the Pulumi runtime is not thread-safe
+            ctx.say(
+                f"starting the restore of {state.source} into {state.restored} at {state.to}: "
+                f"pulumi up of the instance and its {len(targets) - 1} log groups alone"
+            )
+            restore = pool.submit(start_restore, ctx, state, targets)
         elif "restore-started" in todo:
             _record(ctx, state, path, "restore-started", detail="no database")
         if "bucket-reset" in todo and state.bucket:
@@ -146,9 +159,11 @@ def _data_side_by_side(ctx: Context, state: flow.ResetState, path: Path, todo: l
             _record(ctx, state, path, "bucket-reset", detail="no bucket")
         if restore is not None:
             try:
-                _record(ctx, state, path, "restore-started", **restore.result())
-            except Exception as error:  # the AWS error, recorded and reported below
-                errors.append(f"the restore did not start: {error}")
+                outcome = restore.result()
+            except Exception as error:  # `pulumi up` or AWS: recorded and reported below
+                errors.append(f"the restore did not start: {_failure(error) or error!r}")
+            else:
+                _record(ctx, state, path, "restore-started", outcome.pop("status", "done"), **outcome)
     if errors:
         raise ops.OpsError("; ".join(errors))
 
@@ -164,12 +179,20 @@ def _second_before_now() -> str:
 
 
 def _wait_available(ctx: Context, state: flow.ResetState) -> None:
+    """The restored instance is available and RDS keeps its password (the provider's modify went through)."""
     if not state.restored:
         return
     ctx.say(f"waiting for {state.restored} to be available (a restore takes minutes to hours)")
-    ctx.aws.client("rds").get_waiter("db_instance_available").wait(
+    rds = ctx.aws.client("rds")
+    rds.get_waiter("db_instance_available").wait(
         DBInstanceIdentifier=state.restored, WaiterConfig={"Delay": 30, "MaxAttempts": 720}
     )
+    instance = rds.describe_db_instances(DBInstanceIdentifier=state.restored)["DBInstances"][0]
+    if not (instance.get("MasterUserSecret") or {}).get("SecretArn"):
+        raise ops.OpsError(
+            f"{state.restored} has no managed master user secret, so the app would get no DB_PASSWORD: "
+            "was it restored outside `pulumi up`? Run `pulumi up` to let the provider turn it on"
+        )
 
 
 def _verify(ctx: Context, state: flow.ResetState) -> dict[str, str]:
@@ -198,8 +221,9 @@ def _next_steps(ctx: Context, state: flow.ResetState) -> None:
     if all(state.done(step) for step in flow.STEPS):
         print(f"reset of {state.client} to {state.to} done; undo with: crane reset {state.client} --undo")
         return
+    started = "restore started" if state.done("restore-started") else "restore left to the pull request's `pulumi up`"
     print(
-        f"restore started and bucket reset; the spec change is in {ctx.spec_path.name}.\n"
+        f"{started} and bucket reset; the spec change is in {ctx.spec_path.name}.\n"
         "  next: commit it and open the pull request (maintenance mode goes live with its `pulumi up`;\n"
         "  until then the app can still write, and what it writes after the reset time is lost),\n"
         f"  then: crane reset {state.client} --resume --apply   (waits for the instance, deploys, verifies,\n"
@@ -210,7 +234,8 @@ def _next_steps(ctx: Context, state: flow.ResetState) -> None:
 def undo(ctx: Context, state: flow.ResetState, path: Path) -> int:
     """Bucket back to when the reset was requested; spec back to before; the restored instance leaves the stack."""
     urn = None
-    if state.done("deployed") and state.restored and ctx.args.apply:
+    in_stack = state.done("restore-started") or state.done("deployed")  # the targeted up put it in the state
+    if in_stack and state.restored and ctx.args.apply:
         urn = pulumi_cli.urn_of(ctx.project, ctx.stack, ctx.spec_path, INSTANCE, state.restored)
     try:
         if not state.undone("bucket-undone"):
@@ -236,15 +261,18 @@ def undo(ctx: Context, state: flow.ResetState, path: Path) -> int:
             if not state.undone("undeployed"):
                 pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes")
                 _record(ctx, state, path, "undeployed")
-    except (ops.OpsError, ResetError, subprocess.CalledProcessError, OSError) as error:
-        print(f"crane reset: undo stopped: {error}; run --undo again", file=sys.stderr)
+    except Exception as error:
+        reason = _failure(error)
+        if reason is None:
+            raise
+        print(f"crane reset: undo stopped: {reason}; run --undo again", file=sys.stderr)
         return FAILED
     kept = (
         f"{state.restored} stays in AWS (deletion protection): `crane leftovers {state.client}`"
         if state.restored
         else ""
     )
-    if not ctx.args.apply and state.done("deployed"):
+    if not ctx.args.apply and in_stack and state.restored:
         print(f"spec reverted; run: pulumi state unprotect '<urn of {state.restored}>' && pulumi up")
     print(f"undo of the reset of {state.client} to {state.to} done. {kept}".rstrip())
     return 0
