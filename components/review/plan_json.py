@@ -97,6 +97,7 @@ def document(plan: Iterable[Any]) -> list[dict[str, Any]]:
                 "ignore_changes": sorted(getattr(reg, "ignore_changes", [])),
                 "dependencies": sorted(set(getattr(reg, "dependencies", []))),
                 "references": _references(reg, handles, inputs),
+                "handles": sorted(handles.get(reg.urn, ())),
                 "inputs": inputs,
             }
         )
