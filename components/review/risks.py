@@ -117,7 +117,8 @@ def stack_risks(
         found += _data(stack, change)
         found += _engine(stack, change, before, after)
         found += _downtime(stack, change, before, after)
-        found += _domain(stack, change, before, after)
+        if base:  # a new stack's first certificate is its start, not a change of domain
+            found += _domain(stack, change, before, after)
         found += _protection(stack, change, before, after, retiring)
     retired = [r for r in found if r.kind is REMOVED]
     if len(retired) > 1:  # one line for the retirement, not one per resource
