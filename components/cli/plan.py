@@ -38,8 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the plan of ``args.stack`` (or of every stack); a bad spec raises SpecError (exit 2 in crane_it.cli.main)."""
-    if args.all == bool(args.stack):
-        print("crane plan: name one stack, or pass --all", file=sys.stderr)
+    if args.all == bool(args.stack) or (args.all and args.spec):
+        print("crane plan: name one stack (optionally with --spec), or pass --all", file=sys.stderr)
         return 2
     if not args.all:
         return _one(args.stack, args)
