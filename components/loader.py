@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -10,8 +12,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from . import spec as spec_models
 from .errors import SpecError
-from .project import STACKS_DIR, project_of, stacks_dir
+from .project import STACKS_DIR, crane_setting, project_of, stack_config, stack_config_file, stacks_dir
 from .spec import ClientSpec
 from .spec.platform import PlatformSpec
 from .spec.tenancy import Tenant, problems
@@ -72,8 +75,16 @@ def parse_spec(
     ``root`` is the directory ``service.build.context`` is relative to (default: the current one).
     """
     data, node = _document(text, source)
-    spec = _validate(ClientSpec, data, node, source, context)
-    _check_build_files(spec, source, node, root or Path.cwd())
+    return _client(data, node, source, context, root or Path.cwd())
+
+
+def _client(
+    data: dict[str, Any], node: yaml.Node | None, source: str, context: dict[str, Any] | None, root: Path
+) -> ClientSpec:
+    spec, lines = _problems(ClientSpec, data, node, source, context, root)
+    if lines:
+        raise SpecError(_heading(source, len(lines), ClientSpec) + "\n".join(lines))
+    assert spec is not None
     return spec
 
 
@@ -84,9 +95,7 @@ def parse_stack_spec(
     data, node = _document(text, source)
     if "client" not in data and "platform" in data:
         return _validate(PlatformSpec, data, node, source, context)
-    spec = _validate(ClientSpec, data, node, source, context)
-    _check_build_files(spec, source, node, root or Path.cwd())
-    return spec
+    return _client(data, node, source, context, root or Path.cwd())
 
 
 def load_stack_spec(
@@ -103,6 +112,11 @@ def load_stack_spec(
     root = root or project_of(path)
     text = _read(path)
     spec = parse_stack_spec(text, str(path), context=context, root=root)
+    if stack is not None and isinstance(spec, ClientSpec):
+        problem = client_problem(spec.client, stack, root)
+        if problem:
+            line = _line_of(_document(text, str(path))[1], ("client",))
+            raise SpecError(f"{path}:{line}: client: {problem}")
     stack = stack or path.stem
     if isinstance(spec, ClientSpec) and spec.platform is None:
         return spec
@@ -118,6 +132,31 @@ def load_stack_spec(
             + "\n".join(f"  {problem}" for problem in found)
         )
     return spec
+
+
+def client_problem(client: str, stack: str, project: Path) -> str | None:
+    """Why stack ``stack`` must not deploy client ``client``'s spec, or None when it may.
+
+    A stack deploys its own client (``acme``) or a stage of it (``acme-staging``). Any other
+    pairing is most often a copied spec whose ``client:`` was not changed, which would deploy
+    as ``<client>-<stack>`` with the other client's alert address, domain and tags; it is
+    refused unless the stack's config names the client it is meant to deploy
+    (``crane-it:client``).
+    """
+    if stack == client or stack.startswith(f"{client}-"):
+        return None
+    meant = crane_setting(stack_config(project, stack), "client")
+    if meant == client:
+        return None
+    config = stack_config_file(project, stack)
+    where = config.name if config else f"Pulumi.{stack}.yaml"
+    said = f"; {where} says crane-it:client={meant!r}" if meant is not None else ""
+    return (
+        f"client {client!r} is neither stack {stack!r} nor its prefix (stack {client}-...){said}. A copied spec "
+        f"with a forgotten `client:`? The stack would deploy as {client}-{stack}, with {client}'s alert address "
+        f"and domain. Set `client: {stack}`, or, if stack {stack} is meant to deploy client {client}, say so in "
+        f"{where}: `pulumi config set crane-it:client {client} --stack {stack}`"
+    )
 
 
 def load_tenants(
@@ -192,31 +231,144 @@ def _document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node | None]
 _Spec = TypeVar("_Spec", ClientSpec, PlatformSpec)
 
 
+_ROUNDS = 12
+"""How many times a spec is re-checked with its refused values set aside (each round can reveal
+the checks that the refused values kept from running)."""
+
+
 def _validate(
     model: type[_Spec], data: dict[str, Any], node: yaml.Node | None, source: str, context: dict[str, Any] | None
 ) -> _Spec:
+    spec, lines = _problems(model, data, node, source, context)
+    if lines:
+        raise SpecError(_heading(source, len(lines), model) + "\n".join(lines))
+    assert spec is not None
+    return spec
+
+
+def _problems(
+    model: type[_Spec],
+    data: dict[str, Any],
+    node: yaml.Node | None,
+    source: str,
+    context: dict[str, Any] | None,
+    root: Path | None = None,
+) -> tuple[_Spec | None, list[str]]:
+    """The spec and every problem line of it; with ``root``, a client spec's build files too."""
+    spec, errors = _collect(model, data, context)
+    # In the file's order, so a reader fixes them top to bottom.
+    errors = sorted(errors, key=lambda error: _line_of(node, _place(error)) or 0)
+    lines = [_describe(error, source, node, model) for error in errors]
+    if root is not None and isinstance(spec, ClientSpec):
+        lines += _build_file_problems(spec, source, node, root)
+    return (spec if not lines else None), lines
+
+
+def from_python(err: ValidationError, source: str, line: int | None = None) -> SpecError:
+    """A spec built in Python (``ClientSpec.model_validate({...})`` in a program) that failed
+    validation, as the SpecError a YAML spec gets: ``source:line: field.path: message``.
+
+    ``line`` is the program's line that built the spec (the message cannot point into a dict
+    literal). The cross-field checks the field errors hid are not re-run: the program's dict
+    is gone by the time its error is seen.
+    """
+    found = getattr(spec_models, err.title, None) or (PlatformSpec if err.title == PlatformSpec.__name__ else None)
+    model: type[BaseModel] = found if isinstance(found, type) and issubclass(found, BaseModel) else ClientSpec
+    where = f"{source}:{line}" if line else source
+    lines = [_describe(error, where, None, model) for error in err.errors(include_url=False)]
+    kind = "platform" if model is PlatformSpec else "client" if model is ClientSpec else model.__name__
+    return SpecError(f"{where}: {len(lines)} problem(s) in the {kind} spec built in Python:\n" + "\n".join(lines))
+
+
+def _heading(source: str, count: int, model: type[BaseModel]) -> str:
     kind = "platform" if model is PlatformSpec else "client"
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as err:
-        lines = [_describe(error, source, node, model) for error in err.errors(include_url=False)]
-        raise SpecError(f"{source}: {len(lines)} problem(s) in the {kind} spec:\n" + "\n".join(lines)) from None
+    return f"{source}: {count} problem(s) in the {kind} spec:\n"
 
 
-def _check_build_files(spec: ClientSpec, source: str, node: yaml.Node | None, root: Path) -> None:
-    """Refuse a `service.build` whose context or Dockerfile does not exist, before any resource."""
+def _collect(
+    model: type[_Spec], data: dict[str, Any], context: dict[str, Any] | None
+) -> tuple[_Spec | None, list[ErrorDetails]]:
+    """Every problem in the spec: field errors and the cross-field checks they hid; and the
+    spec as validated once the refused values were set aside (None when that never passed).
+
+    Pydantic runs a model's cross-field checks only once its fields are valid, and a check
+    stops at its first refusal, so a spec with six mistakes used to take three runs. Here each
+    refused value is set aside (its field falls back to its default) and the spec is checked
+    again, until no new problem shows up. A problem at a place already refused is not repeated:
+    it may only be the default standing in for the refused value. A field with no default (a
+    missing or wrong ``client``, ``region``, ``service``) cannot be set aside, so the checks
+    across sections that need it wait until it is fixed.
+    """
+    errors: list[ErrorDetails] = []
+    seen: set[tuple[Any, ...]] = set()
+    aside: list[tuple[Any, ...]] = []
+    current = copy.deepcopy(data)
+    for _ in range(_ROUNDS):
+        try:
+            spec = model.model_validate(current, context=context)
+        except ValidationError as err:
+            found = err.errors(include_url=False)
+        else:
+            return spec, errors
+        fresh = [e for e in found if not _covered(_place(e), seen) and not _speaks_of(e, aside)]
+        errors += fresh
+        seen |= {_place(e) for e in fresh}
+        removed = [_place(e) for e in found if _set_aside(current, _place(e))]
+        if not removed:
+            break
+        aside += removed
+    return None, errors
+
+
+def _speaks_of(error: ErrorDetails, aside: list[tuple[Any, ...]]) -> bool:
+    """Whether a check's refusal quotes the value (``name=value``, as cross-field checks do) of a
+    field of its own model or above that was set aside: then it speaks of the default standing
+    in (``cpu=256`` for a refused ``cpu: banana``)."""
+    place, message = _place(error), error["msg"]
+    return any(
+        place[: len(gone) - 1] == gone[:-1] and re.search(rf"\b{re.escape(str(gone[-1]))}=", message)
+        for gone in aside
+        if gone
+    )
+
+
+def _place(error: ErrorDetails) -> tuple[Any, ...]:
+    """An error's location as the document spells it (pydantic's ``[...]`` union parts left out)."""
+    return tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
+
+
+def _covered(place: tuple[Any, ...], seen: set[tuple[Any, ...]]) -> bool:
+    """Whether ``place`` is, or lies inside or above, a place already refused."""
+    return any(place[: len(s)] == s or s[: len(place)] == place for s in seen)
+
+
+def _set_aside(data: dict[str, Any], place: tuple[Any, ...]) -> bool:
+    """Remove the value at ``place`` (a whole list or mapping of scalars, if inside one) from
+    ``data``; whether anything was removed."""
+    cut = next((i for i, part in enumerate(place) if isinstance(part, int)), len(place))
+    path = place[:cut] or place
+    parent: Any = data
+    for part in path[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if isinstance(parent, dict) and path and path[-1] in parent:
+        del parent[path[-1]]
+        return True
+    return False
+
+
+def _build_file_problems(spec: ClientSpec, source: str, node: yaml.Node | None, root: Path) -> list[str]:
+    """A `service.build` whose context or Dockerfile does not exist, refused before any resource."""
     build = spec.service.build
     if build is None:
-        return
+        return []
     context = (root / build.context).resolve()
     if not context.is_dir():
         line = _line_of(node, ("service", "build", "context"))
-        raise SpecError(
-            f"{source}:{line}: service.build.context: directory {build.context!r} does not exist under {root}"
-        )
+        return [f"  {source}:{line}: service.build.context: directory {build.context!r} does not exist under {root}"]
     if not (context / build.dockerfile).is_file():
         line = _line_of(node, ("service", "build", "dockerfile")) or _line_of(node, ("service", "build"))
-        raise SpecError(f"{source}:{line}: service.build.dockerfile: {build.dockerfile!r} not found in {context}")
+        return [f"  {source}:{line}: service.build.dockerfile: {build.dockerfile!r} not found in {context}"]
+    return []
 
 
 def _describe(error: ErrorDetails, source: str, root: yaml.Node | None, model: type[BaseModel] = ClientSpec) -> str:

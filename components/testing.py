@@ -129,7 +129,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         service = args.typ.split(":")[1].split("/")[0] if args.typ.count(":") == 2 else "x"
         region = state.get("region") or self.region
         state.setdefault("name", physical[:32] if args.typ.startswith("aws:lb/") else physical)
-        state.setdefault("arn", f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{args.name}")
+        state.setdefault("arn", mock_arn(args.typ, str(state["name"]), region, service))
         extra = _COMPUTED.get(args.typ)
         if extra:
             state.update({k: v for k, v in extra(args.name, state, region).items() if k not in args.inputs})
@@ -200,6 +200,56 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         return dict(args.args), []
+
+
+_ARN_FORMS: dict[str, str] = {
+    # type token -> the ARN AWS gives one: {p} partition-free prefix parts, {n} the physical name.
+    "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "arn:aws:cloudwatch:{r}:{a}:alarm:{n}",
+    "aws:cloudwatch/dashboard:Dashboard": "arn:aws:cloudwatch::{a}:dashboard/{n}",
+    "aws:cloudwatch/eventRule:EventRule": "arn:aws:events:{r}:{a}:rule/{n}",
+    "aws:ecr/repository:Repository": "arn:aws:ecr:{r}:{a}:repository/{n}",
+    "aws:ecs/cluster:Cluster": "arn:aws:ecs:{r}:{a}:cluster/{n}",
+    "aws:ecs/service:Service": "arn:aws:ecs:{r}:{a}:service/{n}",
+    "aws:ecs/taskDefinition:TaskDefinition": "arn:aws:ecs:{r}:{a}:task-definition/{n}:1",
+    "aws:iam/role:Role": "arn:aws:iam::{a}:role/{n}",
+    "aws:iam/policy:Policy": "arn:aws:iam::{a}:policy/{n}",
+    "aws:iam/instanceProfile:InstanceProfile": "arn:aws:iam::{a}:instance-profile/{n}",
+    "aws:kms/alias:Alias": "arn:aws:kms:{r}:{a}:{n}",
+    "aws:sns/topic:Topic": "arn:aws:sns:{r}:{a}:{n}",
+    "aws:sns/topicSubscription:TopicSubscription": "arn:aws:sns:{r}:{a}:{n}:00000000-0000-0000-0000-000000000000",
+    "aws:sqs/queue:Queue": "arn:aws:sqs:{r}:{a}:{n}",
+    "aws:lb/loadBalancer:LoadBalancer": "arn:aws:elasticloadbalancing:{r}:{a}:loadbalancer/app/{n}/50dc6c495c0c9188",
+    "aws:lb/targetGroup:TargetGroup": "arn:aws:elasticloadbalancing:{r}:{a}:targetgroup/{n}/73e2d6bc24d8a067",
+    "aws:lb/listener:Listener": "arn:aws:elasticloadbalancing:{r}:{a}:listener/app/{n}/50dc6c495c0c9188/f2f7dc8efc522ab2",
+    "aws:lb/listenerRule:ListenerRule": (
+        "arn:aws:elasticloadbalancing:{r}:{a}:listener-rule/app/{n}/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+    ),
+    "aws:backup/vault:Vault": "arn:aws:backup:{r}:{a}:backup-vault:{n}",
+    "aws:backup/plan:Plan": "arn:aws:backup:{r}:{a}:backup-plan:{n}",
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": "arn:aws:backup:{r}:{a}:restore-testing-plan:{n}",
+    "aws:rds/parameterGroup:ParameterGroup": "arn:aws:rds:{r}:{a}:pg:{n}",
+    "aws:rds/subnetGroup:SubnetGroup": "arn:aws:rds:{r}:{a}:subgrp:{n}",
+    "aws:secretsmanager/secret:Secret": "arn:aws:secretsmanager:{r}:{a}:secret:{n}-AbCdEf",
+    "aws:ssm/parameter:Parameter": "arn:aws:ssm:{r}:{a}:parameter/{n}",
+    "aws:wafv2/webAcl:WebAcl": "arn:aws:wafv2:{r}:{a}:regional/webacl/{n}/00000000-0000-0000-0000-000000000000",
+    "aws:ec2/vpc:Vpc": "arn:aws:ec2:{r}:{a}:vpc/{n}",
+    "aws:ec2/subnet:Subnet": "arn:aws:ec2:{r}:{a}:subnet/{n}",
+    "aws:ec2/securityGroup:SecurityGroup": "arn:aws:ec2:{r}:{a}:security-group/{n}",
+    "aws:ec2/launchTemplate:LaunchTemplate": "arn:aws:ec2:{r}:{a}:launch-template/{n}",
+}
+"""ARNs shaped as AWS shapes them, so a plan reads like the real thing (resource types without
+an entry get :func:`mock_arn`'s visible placeholder)."""
+
+
+def mock_arn(type_: str, name: str, region: str, service: str = "x") -> str:
+    """The offline ARN of a ``type_`` resource named ``name``: AWS's own form where we know it,
+    else ``arn:aws:<service>:<region>:<account>:mock-arn/<type>/<name>``, visibly a placeholder."""
+    form = _ARN_FORMS.get(type_)
+    if form:
+        return form.format(r=region, a=ACCOUNT_ID, n=name.lstrip("/") if ":log-group:" not in form else name)
+    kind = type_.rsplit(":", 1)[-1]
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:mock-arn/{kind}/{name}"
 
 
 def _bucket(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:

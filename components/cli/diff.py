@@ -3,8 +3,11 @@
 Each stack is rendered at REF with that revision's own library and in the working tree, and
 the two plans are compared resource by resource (crane_it.review.diff_report).
 
-Exit status: 0 when no data is at risk, 3 when some is, 2 when a spec is invalid (at REF or in
-the working tree: the message says which) or git cannot give REF.
+Exit status: 0 when no risk line lacks its label, 2 when a spec is invalid (at REF or in the
+working tree: the message says which), a stack cannot be placed or git cannot give REF, else the
+status of the most serious risk not allowed: 3 data at risk, 4 stack removed, 5 major engine
+upgrade, 6 service down, 7 domain or certificate change, 8 deletion protection change
+(crane_it.review.risks; labels through ``--allow``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ HELP = "diff each stack's plan at git REF against the working tree: create/updat
 
 DATA_AT_RISK = 3
 INVALID = 2
+"""Also crane_it.review.risks' exit statuses; kept here for callers of 0.4."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,14 +32,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the diff as JSON")
     output.add_argument("--markdown", action="store_true", help="print the diff as a pull-request comment")
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="LABEL[,LABEL]",
+        help="risk labels that say a risk is intended (the pull request's labels), e.g. allow-data-replacement",
+    )
+    parser.add_argument(
+        "--comments",
+        type=Path,
+        metavar="DIR",
+        help="also write one pull-request comment per client to DIR/<client>.md (its first line is its marker)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Diff the stacks and print the report; the exit status says whether data is at risk."""
+    """Diff the stacks and print the report; the exit status names the most serious risk not allowed."""
     from ..project import find_project
-    from ..review.diff_report import compare, markdown, text
+    from ..review.diff_report import comments, compare, markdown, text
 
-    report = compare(find_project(args.project), args.base, args.stacks)
+    allowed = [label.strip() for value in args.allow for label in value.split(",") if label.strip()]
+    report = compare(find_project(args.project), args.base, args.stacks, allowed)
     if report is None:
         print("no stack is affected by this change")
         return 0
@@ -45,8 +63,11 @@ def run(args: argparse.Namespace) -> int:
         print(markdown(report))
     else:
         print(text(report))
-    if report["invalid"]:
-        for message in report["invalid"]:
-            print(f"error: {message}", file=sys.stderr)
-        return INVALID
-    return DATA_AT_RISK if report["data_at_risk"] else 0
+    if args.comments:
+        args.comments.mkdir(parents=True, exist_ok=True)
+        for client, body in comments(report).items():
+            (args.comments / f"{client}.md").write_text(body + "\n", encoding="utf-8")
+    for message in report["invalid"]:
+        print(f"error: {message}", file=sys.stderr)
+    status: int = report["exit"]
+    return status

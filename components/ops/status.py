@@ -231,23 +231,27 @@ def estimated_cost(
     """
     from ..errors import ProjectError, SpecError
     from ..loader import parse_stack_spec
-    from ..project import find_project, stacks_dir
+    from ..project import find_project
     from ..review.cost_share import stack_cost  # renders offline (Pulumi): only loaded when a row needs it
+    from ..review.stacks import stacks_of
     from ..spec import ClientSpec
 
     try:
         project = find_project(project)
     except ProjectError:
         return "n/a (no Pulumi project here to render the spec from)"
-    path = stacks_dir(project) / f"{stack}.yaml"
-    if not path.is_file():
-        return f"n/a (no stacks/{stack}.yaml in {project})"
+    # The same answer as crane plan/diff: stacks/*.yaml, Pulumi.<stack>.yaml, Pulumi.yaml crane-it:stacks.
+    known = stacks_of(project).get(stack)
+    if known is None:
+        return f"n/a (stack {stack} is not declared in {project}: no stacks/{stack}.yaml or Pulumi.{stack}.yaml)"
     try:
-        spec = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
-        if client and isinstance(spec, ClientSpec) and spec.client != client:
-            return f"n/a (stacks/{stack}.yaml is client {spec.client}'s, not {client}'s)"
+        if known.spec is not None:
+            path = project / known.spec
+            spec = parse_stack_spec(path.read_text(encoding="utf-8"), str(path), root=project)
+            if client and isinstance(spec, ClientSpec) and spec.client != client:
+                return f"n/a ({known.spec} is client {spec.client}'s, not {client}'s)"
         result = stack_cost(stack, project=project, shares=shares)
-    except (SpecError, ProjectError) as err:
+    except (SpecError, ProjectError, FileNotFoundError) as err:
         return f"n/a (spec does not render: {str(err).splitlines()[0]})"
     share = result.share.per_client if result.share and result.share.platform != stack else None
     if share is None:

@@ -17,36 +17,46 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .affected import affected
+from .affected import Affected, affected, retired_at
 from .cost import estimate
 from .plan_diff import ACTIONS, at_risk, diff
+from .plan_json import parsed
 from .revisions import Side, merge_base, render_both
+from .risks import BY_KEY, DATA, REMOVED, Risk, exit_status, stack_risks
+from .stacks import find_stack
 
-LABEL = "allow-data-replacement"
+LABEL = DATA.label
 """The pull-request label that lets CI pass with data at risk (see .github/workflows/preview.yml)."""
 
+FOLD_ROWS = 12
+"""A stack's table of changes longer than this is folded in the pull-request comment."""
 
-def compare(project: Path, ref: str, stacks: Sequence[str] = ()) -> dict[str, Any] | None:
-    """The report of ``stacks`` (default: those the change affects) at ``ref`` against the working tree.
+
+def compare(project: Path, ref: str, stacks: Sequence[str] = (), allowed: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The report of ``stacks`` (default: those the change affects, removed ones included) at ``ref``
+    against the working tree; ``allowed``: the risk labels the pull request carries.
 
     None when no stack is named and the change affects none. A spec invalid at either side is
-    in the report (``invalid``); git failing raises RevisionError, no project ProjectError.
+    in the report (``invalid``); a named stack neither side declares raises UnknownStackError,
+    git failing RevisionError, no project ProjectError.
     """
     commit = merge_base(project, ref)
-    chosen = sorted(set(stacks)) or _affected(project, ref)
+    found = affected(project, ref)
+    for name in stacks:
+        if name not in found.head and name not in found.base:
+            find_stack(project, name, found.head)  # raises, saying how to declare it
+    chosen = sorted(set(stacks)) or sorted(set(found.stacks) | set(found.removed))
     if not chosen:
         return None
-    base, head = render_both(project, commit, f"{ref} ({commit[:10]})", chosen)
-    report = build_report(chosen, base, head)
+    base, head = render_both(
+        project, commit, f"{ref} ({commit[:10]})", chosen, base_stacks=found.base, head_stacks=found.head
+    )
+    retired = {s for s in chosen if s in found.removed and retired_at(project, commit, found.base[s])}
+    report = build_report(chosen, base, head, retired=retired, allowed=allowed, found=found)
     add_shares(report, project)
     report["base"] = {"ref": ref, "commit": commit, "library": base.library}
     report["head"] = {"library": head.library}
     return report
-
-
-def _affected(project: Path, base: str) -> list[str]:
-    present, removed = affected(project, base)
-    return sorted(present + removed)
 
 
 def add_shares(report: dict[str, Any], project: Path) -> None:
@@ -73,29 +83,148 @@ def add_shares(report: dict[str, Any], project: Path) -> None:
             entry["cost"]["platform_share_head"] = shares[kind[0]].as_json()
 
 
-def build_report(stacks: list[str], base: Side, head: Side) -> dict[str, Any]:
-    """The diff of every stack, in the JSON shape ``crane diff --json`` prints."""
+def client_of(plan: list[dict[str, Any]]) -> str | None:
+    """The client a rendered plan deploys: its AWS provider's ``client`` default tag."""
+    for resource in plan:
+        if resource.get("type") == "pulumi:providers:aws":
+            tags = parsed(resource.get("inputs", {}).get("defaultTags"))
+            client = tags.get("tags", {}).get("client") if isinstance(tags, dict) else None
+            if isinstance(client, str):
+                return client
+    return None
+
+
+def domains_of(plan: list[dict[str, Any]]) -> list[str]:
+    """The domains a plan serves (its certificates' domain names)."""
+    return sorted(
+        {
+            r["inputs"]["domainName"]
+            for r in plan
+            if r.get("type") == "aws:acm/certificate:Certificate" and isinstance(r["inputs"].get("domainName"), str)
+        }
+    )
+
+
+def _served(plan: list[dict[str, Any]]) -> str:
+    domains = domains_of(plan)
+    return f"still serves {', '.join(domains)}" if domains else "keeps running"
+
+
+def build_report(
+    stacks: list[str],
+    base: Side,
+    head: Side,
+    *,
+    retired: set[str] | frozenset[str] = frozenset(),
+    allowed: Sequence[str] = (),
+    found: Affected | None = None,
+) -> dict[str, Any]:
+    """The diff of every stack, in the JSON shape ``crane diff --json`` prints.
+
+    ``risks`` lists every risk line (crane_it.review.risks) with whether its label is ``allowed``;
+    ``lines`` the one-line causes a reviewer reads first (a renamed stack, a changed slug);
+    ``exit`` the status ``crane diff`` exits with.
+    """
     entries: list[dict[str, Any]] = []
     risky: list[str] = []
     invalid: list[str] = []
+    risks: list[Risk] = []
+    lines: list[str] = []
     for stack in stacks:
         notes: list[str] = []
+        old, new = base.plans.get(stack, []), head.plans.get(stack, [])
         for side in (base, head):
             if stack in side.errors:
                 invalid.append(f"{stack}: invalid at {side.label}: {side.errors[stack]}")
             if stack in side.missing:
-                notes.append(f"no stacks/{stack}.yaml at {side.label}")
+                notes.append(f"stack {stack} is not declared at {side.label}")
+        if stack in head.errors and old and "is neither stack" in head.errors[stack]:
+            was = client_of(old)
+            lines.append(
+                f"stack `{stack}`: the client slug changed from `{was}`: every resource name derives from it, so "
+                "every resource, the database and bucket too, would be replaced by an empty one; keep "
+                f"`client: {was}`, or start a new stack for the new slug"
+            )
+        client = client_of(new) or client_of(old)
         if any(stack in side.errors for side in (base, head)):
-            entries.append({"stack": stack, "changes": [], "cost": None, "notes": notes, "invalid": True})
+            entries.append(
+                {"stack": stack, "client": client, "changes": [], "cost": None, "notes": notes, "invalid": True}
+            )
             continue
-        old, new = base.plans.get(stack, []), head.plans.get(stack, [])
+        if stack in head.missing and old:  # removed (or renamed): nothing deploys or destroys it
+            line = (
+                f"stack `{stack}` is no longer in the repo, but nothing destroys it: it keeps its data and "
+                f"{_served(old)}"
+            )
+            if stack not in retired:
+                risks.append(Risk(REMOVED, stack, line))
+            notes.append(line + (" (retired first: intended)" if stack in retired else ""))
+            cost = {"base": estimate(old).total, "head": estimate(old).total}
+            entries.append(
+                {
+                    "stack": stack,
+                    "client": client,
+                    "changes": [],
+                    "cost": cost,
+                    "notes": notes,
+                    "invalid": False,
+                    "removed": True,
+                }
+            )
+            continue
         changes = diff(old, new)
         risky += at_risk(changes)
+        risks += stack_risks(stack, changes, old, new)
+        if old and new and client_of(old) != client_of(new):
+            lines.append(
+                f"stack `{stack}`: the client slug changed `{client_of(old)}` → `{client_of(new)}`: every name derived "
+                f"from it changes, so {sum(c.action in ('delete', 'replace') for c in changes)} resources are "
+                "replaced or deleted, the data resources among them"
+            )
         cost = {"base": estimate(old).total if old else 0.0, "head": estimate(new).total if new else 0.0}
         entries.append(
-            {"stack": stack, "changes": [c.as_json() for c in changes], "cost": cost, "notes": notes, "invalid": False}
+            {
+                "stack": stack,
+                "client": client,
+                "changes": [c.as_json() for c in changes],
+                "cost": cost,
+                "notes": notes,
+                "invalid": False,
+            }
         )
-    return {"stacks": entries, "data_at_risk": sorted(risky), "invalid": invalid}
+    lines += _renames(entries, base, head)
+    allowed_set = set(allowed)
+    status = 2 if invalid else exit_status(risks, allowed_set)
+    return {
+        "stacks": entries,
+        "data_at_risk": sorted(risky),
+        "invalid": invalid,
+        "risks": [dict(r.as_json(), allowed=r.kind.label in allowed_set) for r in risks],
+        "lines": lines,
+        "exit": status,
+    }
+
+
+def _renames(entries: list[dict[str, Any]], base: Side, head: Side) -> list[str]:
+    """One line per new stack with data that takes over from a removed one (same client or domain)."""
+    removed = [e for e in entries if e.get("removed")]
+    found = []
+    for entry in entries:
+        stack = entry["stack"]
+        if stack not in base.missing or stack not in head.plans:
+            continue
+        new = head.plans[stack]
+        data = [c for c in entry["changes"] if c["data"] and c["action"] == "create"]
+        if not data:
+            continue
+        for gone in removed:
+            old = base.plans.get(gone["stack"], [])
+            if client_of(old) == client_of(new) or set(domains_of(old)) & set(domains_of(new)):
+                found.append(
+                    f"new stack `{stack}` starts with an empty database and bucket; stack `{gone['stack']}` keeps "
+                    f"the data and {_served(old)}"
+                )
+    return found
 
 
 def _name(urn: str) -> str:
@@ -131,13 +260,20 @@ def _risk(change: dict[str, Any]) -> bool:
     return bool(change["data"]) and change["action"] in ("replace", "delete")
 
 
+def _risk_lines(report: dict[str, Any], stacks: set[str] | None = None) -> list[dict[str, Any]]:
+    return [r for r in report.get("risks", []) if stacks is None or r["stack"] in stacks]
+
+
 def text(report: dict[str, Any]) -> str:
-    """The report for a terminal."""
-    out = []
+    """The report for a terminal: the one-line causes and risk lines first, then each stack."""
+    out = [f"cause: {line}" for line in report.get("lines", [])]
+    for risk in _risk_lines(report):
+        state = "allowed" if risk["allowed"] else f"needs label {risk['label']}, exit {risk['exit']}"
+        out.append(f"RISK {BY_KEY[risk['kind']].title} ({state}): {risk['stack']}: {risk['line']}")
     for entry in report["stacks"]:
         risky = [c for c in entry["changes"] if _risk(c)]
         state = "INVALID" if entry["invalid"] else f"{_counts(entry['changes'])}; data at risk: {len(risky) or 'none'}"
-        out.append(f"{entry['stack']}: {state}")
+        out.append(f"{entry['stack']}: {'REMOVED' if entry.get('removed') else state}")
         out += [f"  note: {n}" for n in entry["notes"]]
         for c in entry["changes"]:
             flags = (" [DATA AT RISK]" if _risk(c) else " [data]" if c["data"] else "") + (
@@ -155,13 +291,33 @@ def text(report: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def markdown(report: dict[str, Any]) -> str:
-    """The report as a pull-request comment; one ``crane-diff:<stack>`` marker per stack."""
-    out = []
-    for entry in report["stacks"]:
+def markdown(report: dict[str, Any], stacks: Sequence[str] | None = None, marker: str | None = None) -> str:
+    """The report (or its ``stacks``) as a pull-request comment: the causes and risk lines first,
+    then one section per stack, long tables folded. ``marker`` heads the comment (CI finds the
+    comment to update by it); default one ``crane-diff:<stack>`` marker per stack."""
+    chosen = [e for e in report["stacks"] if stacks is None or e["stack"] in stacks]
+    names = {e["stack"] for e in chosen}
+    out = [f"<!-- {marker} -->"] if marker else []
+    causes = [line for line in report.get("lines", []) if any(f"`{n}`" in line for n in names)]
+    risks = _risk_lines(report, names)
+    if causes or [r for r in risks if not r["allowed"]]:
+        out.append("> [!CAUTION]")
+    elif risks:
+        out.append("> [!NOTE]")
+    for line in causes:
+        out.append(f"> **{line}**")
+    for risk in risks:
+        gate = "allowed by the label" if risk["allowed"] else "this check fails unless the pull request carries"
+        out.append(
+            f"> - **{BY_KEY[risk['kind']].title}** (`{risk['stack']}`): {risk['line']} ({gate} `{risk['label']}`)"
+        )
+    if causes or risks:
+        out.append("")
+    for entry in chosen:
         stack = entry["stack"]
         risky = [c for c in entry["changes"] if _risk(c)]
-        out.append(f"<!-- crane-diff:{stack} -->")
+        if not marker:
+            out.append(f"<!-- crane-diff:{stack} -->")
         out.append(f"### Crane It preview: `{stack}`")
         if entry["invalid"]:
             out += ["", "**The spec is invalid**; see the check's log. Nothing can be deployed.", ""]
@@ -172,21 +328,37 @@ def markdown(report: dict[str, Any]) -> str:
         if risky:
             out += [
                 "",
-                f"> [!CAUTION]\n> **Data at risk**: {len(risky)} resource(s) holding client data would be replaced or "
-                f"deleted. This check fails unless the pull request carries the label `{LABEL}`.",
+                f"**Data at risk**: {len(risky)} resource(s) holding client data would be replaced or deleted "
+                f"(label `{LABEL}`).",
             ]
-        if entry["changes"]:
-            out += ["", "| action | resource | type | what changes |", "|---|---|---|---|"]
-        for c in entry["changes"]:
-            mark = " ⚠️ **data at risk**" if _risk(c) else " (data)" if c["data"] else ""
-            mark += f" (import `{c['import_id']}`)" if c.get("import_id") else ""
-            what = "<br>".join(
-                f"`{i['path']}`: `{_short(i['old'], 60)}` → `{_short(i['new'], 60)}`" for i in c["inputs"][:8]
-            )
-            more = len(c["inputs"]) - 8
-            what += f"<br>… {more} more" if more > 0 else ""
-            why = "<br>".join(f"_{note}_" for note in c.get("why", []))
-            what = "<br>".join(part for part in (what, why) if part)
-            out.append(f"| {c['action']}{mark} | `{_name(c['urn'])}` | {c['type'].split(':')[-1]} | {what} |")
+        rows = [_row(c) for c in entry["changes"]]
+        if rows:
+            table = ["| action | resource | type | what changes |", "|---|---|---|---|", *rows]
+            if len(rows) > FOLD_ROWS:
+                out += ["", f"<details><summary>{len(rows)} changes</summary>", "", *table, "", "</details>"]
+            else:
+                out += ["", *table]
         out.append("")
     return "\n".join(out)
+
+
+def _row(c: dict[str, Any]) -> str:
+    mark = " ⚠️ **data at risk**" if _risk(c) else " (data)" if c["data"] else ""
+    what = "<br>".join(f"`{i['path']}`: `{_short(i['old'], 60)}` → `{_short(i['new'], 60)}`" for i in c["inputs"][:8])
+    more = len(c["inputs"]) - 8
+    what += f"<br>… {more} more" if more > 0 else ""
+    mark += f" (import `{c['import_id']}`)" if c.get("import_id") else ""
+    why = "<br>".join(f"_{note}_" for note in c.get("why", []))
+    what = "<br>".join(part for part in (what, why) if part)
+    return f"| {c['action']}{mark} | `{_name(c['urn'])}` | {c['type'].split(':')[-1]} | {what} |"
+
+
+def comments(report: dict[str, Any]) -> dict[str, str]:
+    """One pull-request comment per client (a client's stacks together), headed by its marker
+    ``crane-diff:client:<client>``; a stack whose client is unknown gets its own."""
+    by_client: dict[str, list[str]] = {}
+    for entry in report["stacks"]:
+        by_client.setdefault(entry.get("client") or entry["stack"], []).append(entry["stack"])
+    return {
+        client: markdown(report, stacks, marker=f"crane-diff:client:{client}") for client, stacks in by_client.items()
+    }

@@ -12,6 +12,7 @@ Data-holding resources are marked ``data``; a replace or delete of one is *data 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,8 +102,8 @@ def diff(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> list[Change]
 
     Component resources are left out: they exist only in Pulumi's state, not in AWS.
     """
-    old = {r["urn"]: r for r in base if r["custom"]}
-    new = {r["urn"]: r for r in head if r["custom"]}
+    old = {r["urn"]: r for r in _by_reference(base) if r["custom"]}
+    new = {r["urn"]: r for r in _by_reference(head) if r["custom"]}
     changes: dict[str, Change] = {}
     for urn in new.keys() - old.keys():
         r = new[urn]
@@ -121,6 +122,35 @@ def diff(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> list[Change]
         change.why = option_notes(new.get(urn) or old[urn]) if change.action != "delete" else []
     order = {a: i for i, a in enumerate(ACTIONS)}
     return sorted(changes.values(), key=lambda c: (order[c.action], c.urn))
+
+
+def _by_reference(plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The plan with every id or ARN of a resource it depends on written as ``<id of NAME>``.
+
+    Offline, those values are the mock engine's inventions (its ARN shapes may change between
+    revisions); what a reviewer needs is *which* resource an input points at. Two revisions
+    that point at the same resource then compare equal, whatever the mock answered. A document
+    without ``handles`` (written before they were recorded) is left as it is.
+    """
+    handles = {r["urn"]: r.get("handles") or [] for r in plan}
+    out = []
+    for resource in plan:
+        swaps = sorted(
+            (
+                (h, f"<id of {dep.rsplit('::', 1)[-1]}>")
+                for dep in resource.get("dependencies", [])
+                for h in handles.get(dep, [])
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
+        if not swaps:
+            out.append(resource)
+            continue
+        text = json.dumps(resource["inputs"], sort_keys=True)
+        for handle, token in swaps:
+            text = text.replace(json.dumps(handle)[1:-1], token)
+        out.append({**resource, "inputs": json.loads(text)})
+    return out
 
 
 def _compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:

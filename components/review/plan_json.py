@@ -101,6 +101,7 @@ def document(plan: Iterable[Any]) -> list[dict[str, Any]]:
                 "replace_on_changes": sorted(getattr(reg, "replace_on_changes", None) or []),
                 "dependencies": sorted(set(getattr(reg, "dependencies", []))),
                 "references": _references(reg, handles, inputs),
+                "handles": sorted(handles.get(reg.urn, ())),
                 "inputs": inputs,
             }
         )

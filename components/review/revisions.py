@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RevisionError
-from ..project import PROJECT_FILE, STACKS_DIR
+from ..project import PROJECT_FILE
+from . import render_cache
+from .stacks import Stack, stacks_at, stacks_of
 
 PACKAGE = "crane_it"
 
@@ -41,9 +43,9 @@ older than this one, so it takes the first of these that the revision has.
 """
 
 _BOOTSTRAP = """
-import importlib, importlib.util, json, sys
+import importlib, importlib.util, inspect, json, sys
 from pathlib import Path
-canon_path, project, out, *stacks = sys.argv[1:]
+canon_path, project, out, todo = sys.argv[1:]
 spec = importlib.util.spec_from_file_location("_crane_plan_json", canon_path)
 canon = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(canon)
@@ -57,10 +59,16 @@ for name in RENDERERS:
         break
 else:
     sys.exit("no render_stack in " + " or ".join(RENDERERS))
+# A renderer that knows the project's declared stacks reads each stack's settings itself; an
+# older one is handed the spec file the settings name.
+knows_stacks = "stacks" in inspect.signature(render_stack).parameters
 result = {"library": str(library.resolve()), "stacks": {}}
-for stack in stacks:
+for stack, override in json.loads(todo).items():
     try:
-        plan = render_stack(stack, project=Path(project))
+        if knows_stacks or not override:
+            plan = render_stack(stack, project=Path(project))
+        else:
+            plan = render_stack(stack, Path(project) / override, project=Path(project))
     except Exception as err:  # a bad spec (SpecError) or a program that fails: reported, not raised
         result["stacks"][stack] = {"error": str(err), "kind": type(err).__name__}
     else:
@@ -140,8 +148,9 @@ def checkout(project: Path, commit: str) -> Iterator[Path]:
                 git(root, "worktree", "remove", "--force", str(tree))
 
 
-def start_render(project: Path, stacks: list[str], workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
-    """Start rendering ``stacks`` of ``project`` with its own library in a child process."""
+def start_render(project: Path, stacks: dict[str, Stack], workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start rendering ``stacks`` (name -> what it renders from) of ``project`` with its own
+    library, all in one child process."""
     env = dict(os.environ)
     library = library_dir(project)
     if library is not None:
@@ -150,19 +159,27 @@ def start_render(project: Path, stacks: list[str], workdir: Path) -> tuple[subpr
         (shim / PACKAGE).symlink_to(library.resolve(), target_is_directory=True)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim), env.get("PYTHONPATH", "")) if p)
     out = workdir / "plans.json"
-    # This revision's canonical form, handed to the child as a file it loads by path.
-    canonical = workdir / "plan_json.py"
-    canonical.write_text(importlib.resources.files(__package__).joinpath("plan_json.py").read_text("utf-8"), "utf-8")
-    todo = [s for s in stacks if (project / STACKS_DIR / f"{s}.yaml").is_file()]
-    command = [sys.executable, "-c", _BOOTSTRAP, str(canonical), str(project), str(out), *todo]
+    todo = json.dumps({name: stack.spec_override() for name, stack in stacks.items()})
+    command = [sys.executable, "-c", _BOOTSTRAP, str(_writer_file(workdir)), str(project), str(out), todo]
     process = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return process, out
 
 
-def finish_render(label: str, project: Path, stacks: list[str], process: subprocess.Popen[bytes], out: Path) -> Side:
-    """Wait for a render started by :func:`start_render` and read what it wrote."""
+def _writer() -> str:
+    """This revision's canonical form (plan_json), which writes both sides' documents."""
+    return importlib.resources.files(__package__).joinpath("plan_json.py").read_text("utf-8")
+
+
+def _writer_file(workdir: Path) -> Path:
+    canonical = workdir / "plan_json.py"
+    if not canonical.is_file():
+        canonical.write_text(_writer(), "utf-8")
+    return canonical
+
+
+def finish_render(label: str, process: subprocess.Popen[bytes], out: Path, side: Side) -> Side:
+    """Wait for a render started by :func:`start_render` and add what it wrote to ``side``."""
     _, stderr = process.communicate()
-    side = Side(label, missing={s for s in stacks if not (project / STACKS_DIR / f"{s}.yaml").is_file()})
     if process.returncode or not out.is_file():
         message = stderr.decode(errors="replace").strip().splitlines()
         raise RevisionError(f"rendering {label} failed: {message[-1] if message else 'no output'}")
@@ -176,15 +193,52 @@ def finish_render(label: str, project: Path, stacks: list[str], process: subproc
     return side
 
 
-def render_both(project: Path, base_commit: str, base_label: str, stacks: list[str]) -> tuple[Side, Side]:
-    """Render ``stacks`` at ``base_commit`` and in the working tree, at the same time."""
+def render_key(tree: Path, commit: str, stack: Stack) -> str:
+    """The render cache key of ``stack`` at ``commit`` (checked out at ``tree``): crane_it.review.render_cache."""
+    inputs = [(tree / path).read_bytes() for path in sorted(stack.inputs) if (tree / path).is_file()]
+    library = "own" if library_dir(tree) is not None else "installed"
+    return render_cache.key(commit, stack.name, inputs, _writer(), f"{library};{stack.spec_override()}")
+
+
+def render_both(
+    project: Path,
+    base_commit: str,
+    base_label: str,
+    names: list[str],
+    *,
+    base_stacks: dict[str, Stack] | None = None,
+    head_stacks: dict[str, Stack] | None = None,
+) -> tuple[Side, Side]:
+    """Render ``names`` at ``base_commit`` and in the working tree, each side in one child process,
+    both at the same time. A stack a side does not declare is in that side's ``missing``.
+
+    Base renders are cached (crane_it.review.render_cache): a committed revision renders the
+    same every time, so a re-run of a review renders only the working tree.
+    """
     if not (project / PROJECT_FILE).is_file():
         raise RevisionError(f"no {PROJECT_FILE} in {project}")
+    base_stacks = stacks_at(project, base_commit) if base_stacks is None else base_stacks
+    head_stacks = stacks_of(project) if head_stacks is None else head_stacks
+    base = Side(base_label, missing={n for n in names if n not in base_stacks})
+    head = Side("the working tree", missing={n for n in names if n not in head_stacks})
     with checkout(project, base_commit) as base_tree, tempfile.TemporaryDirectory(prefix="crane-render-") as tmp:
-        (Path(tmp) / "base").mkdir()
-        (Path(tmp) / "head").mkdir()
-        base_run = start_render(base_tree, stacks, Path(tmp) / "base")
-        head_run = start_render(project, stacks, Path(tmp) / "head")
-        head = finish_render("the working tree", project, stacks, *head_run)
-        base = finish_render(base_label, base_tree, stacks, *base_run)
+        keys = {n: render_key(base_tree, base_commit, base_stacks[n]) for n in names if n in base_stacks}
+        for name, entry in keys.items():
+            cached = render_cache.load(entry)
+            if cached is not None:
+                base.plans[name] = cached
+        todo_base = {n: base_stacks[n] for n in keys if n not in base.plans}
+        todo_head = {n: head_stacks[n] for n in names if n in head_stacks}
+        runs = []
+        for side, tree, todo in (("base", base_tree, todo_base), ("head", project, todo_head)):
+            if todo:
+                (Path(tmp) / side).mkdir()
+                runs.append((side, *start_render(tree, todo, Path(tmp) / side)))
+        for side, process, out in runs:
+            finish_render(base_label if side == "base" else head.label, process, out, base if side == "base" else head)
+        for name in todo_base:
+            if name in base.plans:
+                render_cache.save(keys[name], base.plans[name])
+    if not base.library and not todo_base:
+        base.library = "(cached renders)"
     return base, head

@@ -78,7 +78,9 @@ def test_status_cost_column_renders_the_stack_from_the_repo_or_says_why_not(cost
     expected = f"{bakery.own.total + share:.2f} USD ({bakery.own.total:.2f} own + {share:.2f} platform share)"
     assert estimated_cost("bakery", ROOT) == expected
     assert estimated_cost("example", ROOT) == f"{costs['example'].own.total:.2f} USD"
-    assert estimated_cost("globex", ROOT) == f"n/a (no stacks/globex.yaml in {ROOT})"
+    assert estimated_cost("globex", ROOT) == (
+        f"n/a (stack globex is not declared in {ROOT}: no stacks/globex.yaml or Pulumi.globex.yaml)"
+    )
     assert estimated_cost("bakery", tmp_path).startswith("n/a (no Pulumi project here")
     assert (
         estimated_cost("bakery", ROOT, client="globex") == "n/a (stacks/bakery.yaml is client bakery's, not globex's)"

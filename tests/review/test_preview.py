@@ -101,9 +101,13 @@ def test_b_a_database_engine_change_replaces_the_database_with_data_at_risk(repo
 def test_c_a_client_slug_change_deletes_the_protected_data_resources(repo, head):
     edit, commit = head
     edit("stacks/example.yaml", "client: example", "client: shop")
+    # Stack `example` deploying client `shop` is refused unless its settings say it is meant.
+    (repo / "Pulumi.example.yaml").write_text("config:\n  crane-it:client: shop\n")
+    git(repo, "add", "Pulumi.example.yaml")
     commit()
     status, report = diff_json(repo, "example")
     assert status == 3
+    assert report["lines"][0].startswith("stack `example`: the client slug changed `example` → `shop`")
     changes = changes_of(report)
     deleted = {
         key.split(" ")[1] for key, c in changes.items() if c["action"] == "delete" and c["data"] and c["protect"]

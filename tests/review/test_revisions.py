@@ -15,6 +15,7 @@ from gitrepo import CRANE
 
 from crane_it.errors import RevisionError
 from crane_it.review import revisions
+from crane_it.review.stacks import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE_THE_MOVE = "aceb8e4"
@@ -38,7 +39,8 @@ def _library(tmp_path: Path, files: dict[str, str]) -> Path:
 def _render(project: Path, tmp_path: Path) -> revisions.Side:
     work = tmp_path / "work"
     work.mkdir()
-    return revisions.finish_render("base", project, ["x"], *revisions.start_render(project, ["x"], work))
+    stacks = {"x": Stack("x", "stacks/x.yaml")}
+    return revisions.finish_render("base", *revisions.start_render(project, stacks, work), revisions.Side("base"))
 
 
 def test_the_renderers_are_the_new_place_then_the_one_before_the_move():
