@@ -55,16 +55,3 @@ def render():
             return offline.render(program, **kwargs)
 
     return _render
-
-
-ADOPT_PATH_PENDING = (
-    "issue 18 items 1-3 (the reset's adopt path, another branch): the adopted restore does not match "
-    "what AWS reads back yet (engine version, managed password, log groups); remove once it does"
-)
-
-
-@pytest.fixture
-def adopt_imports_unchecked():
-    """Skip only the strict engine's import check, for tests of today's adopt path."""
-    with offline.imports_unchecked(ADOPT_PATH_PENDING):
-        yield
