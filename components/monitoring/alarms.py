@@ -26,7 +26,7 @@ from ..spec.alerts import AlertsSpec
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .database_alarms import database_alarms
-from .metric_alarm import PERIOD, Alarm
+from .metric_alarm import PERIOD, Alarm, nat_instance_in_service
 from .service_alarms import service_alarms
 from .service_alarms import tasks_window_minutes as tasks_window_minutes  # client.py imports it from here
 
@@ -87,7 +87,6 @@ class Alarms(Component):
         """An alarm when the client's own NAT instance (``network.nat: instance``) is out of
         its group, as the platform has for its shared one; added by the client stack."""
         minutes = self.spec.sustained_minutes
-        # Missing data is breaching: the group publishes this every minute while it exists.
         alarm = self._alarm(
             name,
             "nat-instance",
@@ -96,13 +95,7 @@ class Alarms(Component):
             "internet (image pulls, secrets, APIs), so deployments and new tasks fail. The group replaces a failed "
             "instance by itself within minutes; if not, check its activity history and the instance's console "
             "output (fck-nat service).",
-            namespace="AWS/AutoScaling",
-            metric_name="GroupInServiceInstances",
-            dimensions={"AutoScalingGroupName": group_name},
-            statistic="Minimum",
-            threshold=1,
-            comparison_operator="LessThanThreshold",
-            treat_missing_data="breaching",
+            **nat_instance_in_service(group_name),
             period=PERIOD,
             evaluation_periods=minutes,
             datapoints_to_alarm=minutes,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import pulumi
 import pulumi_aws as aws
 
 PERIOD = 60
@@ -22,3 +23,18 @@ class NewAlarm(Protocol):
     """Declares the alarm ``key`` of client ``name``, titled ``title``, notifying the client's topic."""
 
     def __call__(self, name: str, key: str, title: str, description: str, **args: Any) -> Alarm: ...
+
+
+def nat_instance_in_service(group_name: pulumi.Input[str]) -> dict[str, Any]:
+    """The metric a NAT instance alarm watches (a client's own or the platform's): fewer than one
+    instance in service in its auto-scaling group. Missing data is breaching: the group publishes
+    this every minute while it exists."""
+    return {
+        "namespace": "AWS/AutoScaling",
+        "metric_name": "GroupInServiceInstances",
+        "dimensions": {"AutoScalingGroupName": group_name},
+        "statistic": "Minimum",
+        "threshold": 1,
+        "comparison_operator": "LessThanThreshold",
+        "treat_missing_data": "breaching",
+    }

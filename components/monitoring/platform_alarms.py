@@ -22,7 +22,7 @@ from ..core.component import STANDALONE, Component, Protection
 from ..core.iam import account_administers_key, policy_document, where
 from ..keys.kms import customer_key
 from ..spec.platform import PlatformAlertsSpec
-from .metric_alarm import PERIOD
+from .metric_alarm import PERIOD, nat_instance_in_service
 
 MAINTENANCE_EXCLUDED = "FILL(elb5xx, 0) - MIN([FILL(fixed, 0), FILL(elb503, 0)])"
 """The platform's ELB 5xx per minute without the 503 pages of clients in maintenance."""
@@ -209,7 +209,6 @@ class PlatformAlarms(Component):
         )
 
     def _nat_instance(self, name: str, group: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
-        # Missing data is breaching: the group publishes this every minute while it exists.
         return self._alarm(
             name,
             "nat-instance",
@@ -218,11 +217,5 @@ class PlatformAlarms(Component):
             "client on the platform has lost its way to the internet (image pulls, secrets, APIs). The group "
             "replaces a failed instance by itself within minutes; if not, check its activity history and the "
             "instance's console output (fck-nat service).",
-            namespace="AWS/AutoScaling",
-            metric_name="GroupInServiceInstances",
-            dimensions={"AutoScalingGroupName": group},
-            statistic="Minimum",
-            threshold=1,
-            comparison_operator="LessThanThreshold",
-            treat_missing_data="breaching",
+            **nat_instance_in_service(group),
         )
