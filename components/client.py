@@ -142,18 +142,17 @@ class ClientStack(Component):
             if spec.has_data
             else None
         )
+        nat = getattr(self, "network", None) and self.network.nat_instance
         self.alarms = Alarms(
             name,
             spec.alerts,
             self.service,
             database=self.database,
             backup=self.backup,
+            nat_group_name=nat.group_name if nat else None,
             protection=protection,
             opts=on_provider,
         )
-        nat = getattr(self, "network", None) and self.network.nat_instance
-        if nat:
-            self.alarms.watch_nat_instance(name, nat.group_name)
 
         outputs: dict[str, pulumi.Input[object]] = {
             "url": self.service.url,

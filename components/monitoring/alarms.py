@@ -52,11 +52,13 @@ class Alarms(Component):
         *,
         database: DatabaseMetrics | None = None,
         backup: BackupVault | None = None,
+        nat_group_name: pulumi.Input[str] | None = None,
         protection: Protection = STANDALONE,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``protection.key``: encrypt the topic with this key (the client's, ``keys: per_client``)
-        instead of a key of its own; its policy must admit ``iam.alert_publishers_use_key``."""
+        instead of a key of its own; its policy must admit ``iam.alert_publishers_use_key``.
+        ``nat_group_name``: the auto-scaling group of the client's own NAT instance, watched too."""
         super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
         here = where(self)
@@ -69,6 +71,8 @@ class Alarms(Component):
         self.alarms = service_alarms(self._alarm, name, spec, service)
         if database is not None:
             self.alarms.update(database_alarms(self._alarm, name, spec, database))
+        if nat_group_name is not None:
+            self.alarms["nat-instance"] = self._nat_instance(name, nat_group_name)
         self.rules = {"deploy-failed": self._deployment_failures(name, service)}
         if backup is not None:
             self.rules.update(self._backup_failures(name, backup))
@@ -83,9 +87,10 @@ class Alarms(Component):
             }
         )
 
-    def watch_nat_instance(self, name: str, group_name: pulumi.Input[str]) -> Alarm:
+    def _nat_instance(self, name: str, group_name: pulumi.Input[str]) -> Alarm:
         """An alarm when the client's own NAT instance (``network.nat: instance``) is out of
-        its group, as the platform has for its shared one; added by the client stack."""
+        its group, as the platform has for its shared one. Declared before ``publish``, so its
+        name is among the registered ``alarm_names``."""
         minutes = self.spec.sustained_minutes
         alarm = self._alarm(
             name,
@@ -100,7 +105,6 @@ class Alarms(Component):
             evaluation_periods=minutes,
             datapoints_to_alarm=minutes,
         )
-        self.alarms["nat-instance"] = alarm
         return alarm
 
     # The topic and who may use it.

@@ -221,6 +221,12 @@ def test_a_clients_own_nat_instance_has_an_alarm_like_the_platforms(render):
     assert alarm["alarmActions"] == [topic.outputs["arn"]]
 
 
+def test_a_clients_own_nat_alarm_is_among_the_alarm_names_it_registers(render):
+    built: list[ClientStack] = []
+    render(lambda: built.append(ClientStack(spec_of(network={"nat": "instance"}), "acme")))
+    assert "nat-instance" in built[0].alarms.outputs["alarm_names"]
+
+
 def test_a_client_without_a_nat_instance_has_no_nat_alarm(render):
     plan = render_client(render, spec_of())
     assert not [a for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "nat" in a.name]
