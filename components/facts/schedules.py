@@ -122,8 +122,8 @@ def runs_per_month(expression: str) -> float:
     """
     rate = _RATE.match(expression)
     if rate:
-        minutes = {"minute": 1, "hour": 60, "day": 1440}[rate.group(2).rstrip("s")]
-        return 30 * 1440 / (int(rate.group(1)) * minutes)
+        unit = {"minute": 1, "hour": 60, "day": 1440}[rate.group(2).rstrip("s")]
+        return 30 * 1440 / (int(rate.group(1)) * unit)
     parts = expression[5:-1].split()
     minutes, hours = (_count(parts[i], *_FIELDS[i][1:4]) for i in (0, 1))
     month_share = _count(parts[3], *_FIELDS[3][1:4]) / 12
