@@ -14,7 +14,7 @@ new task definition revision and before updating the service. It:
 3. polls DescribeTasks until the task stops or the timeout passes (then it stops it);
 4. records the run (revision, command, start, end, exit code) in an SSM parameter, whose
    version history `crane history` reads, and frees the lock;
-5. returns the result, or raises :class:`ReleaseFailed` with the exit code and the last log
+5. returns the result, or raises :class:`ReleaseFailedError` with the exit code and the last log
    lines: Lambda reports a function error, the Invocation fails, `pulumi up` stops before
    the service is touched, and the old revision keeps serving.
 
@@ -42,7 +42,7 @@ RECORD_LIMIT = 4096
 """An SSM standard parameter holds at most 4 KB."""
 
 
-class ReleaseFailed(Exception):
+class ReleaseFailedError(Exception):
     """The release exited non-zero, timed out or could not start; the message says which and why."""
 
 
@@ -145,7 +145,7 @@ def _start(ecs: Any, request: dict[str, Any]) -> str:
     )
     if response.get("failures") or not response.get("tasks"):
         reasons = "; ".join(f"{f.get('arn', '')} {f.get('reason', '')}".strip() for f in response.get("failures", []))
-        raise ReleaseFailed(f"ECS did not start the release task: {reasons or 'no task returned'}")
+        raise ReleaseFailedError(f"ECS did not start the release task: {reasons or 'no task returned'}")
     return str(response["tasks"][0]["taskArn"])
 
 
@@ -194,7 +194,7 @@ def step(
             return {"hookStatus": "IN_PROGRESS", "hookDetails": {**state, "waitingFor": held_by}, "callBackDelay": 15}
         try:
             state["taskArn"] = _start(ecs, request)
-        except ReleaseFailed as error:
+        except ReleaseFailedError as error:
             return _end(request, state, clients, now, "FAILED", str(error))
         return {"hookStatus": "IN_PROGRESS", "hookDetails": state, "callBackDelay": POLL_SECONDS}
     task = ecs.describe_tasks(cluster=request["cluster"], tasks=[state["taskArn"]])["tasks"][0]
@@ -203,7 +203,7 @@ def step(
             ecs.stop_task(cluster=request["cluster"], task=state["taskArn"], reason="crane release timed out")
             return _end(request, state, clients, now, "FAILED", f"timed out after {request['timeoutSeconds']} s")
         return {"hookStatus": "IN_PROGRESS", "hookDetails": state, "callBackDelay": POLL_SECONDS}
-    container = next((c for c in task.get("containers", []) if c.get("name") == CONTAINER), {})
+    container: dict[str, Any] = next((c for c in task.get("containers", []) if c.get("name") == CONTAINER), {})
     if container.get("exitCode") is None:
         reason = container.get("reason") or task.get("stoppedReason") or "no reason given"
         return _end(request, state, clients, now, "FAILED", f"the task stopped before {CONTAINER} exited: {reason}")
@@ -240,7 +240,7 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], float] = _now,
 ) -> dict[str, Any]:
-    """Drive :func:`step` until the release ends; return its result or raise ReleaseFailed."""
+    """Drive :func:`step` until the release ends; return its result or raise ReleaseFailedError."""
     state: dict[str, Any] = {}
     while True:
         answer = step(request, state, clients, now)
@@ -254,7 +254,7 @@ def run(
                 "skipped": bool(state.get("skipped")),
             }
         if answer["hookStatus"] == "FAILED":
-            raise ReleaseFailed(answer["message"])
+            raise ReleaseFailedError(answer["message"])
         sleep(float(answer.get("callBackDelay", POLL_SECONDS)))
 
 

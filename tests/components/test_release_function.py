@@ -110,7 +110,7 @@ def test_a_release_that_exits_0_succeeds_is_recorded_and_frees_the_lock(aws):
 
 def test_a_release_that_exits_1_fails_with_its_exit_code_and_last_log_lines(aws):
     request = _request(aws)
-    with pytest.raises(release.ReleaseFailed) as failed:
+    with pytest.raises(release.ReleaseFailedError) as failed:
         release.run(request, aws, sleep=_ecs_plays_the_task(aws, 1, "django.db.utils.ProgrammingError: orders"))
 
     message = str(failed.value)
@@ -126,7 +126,7 @@ def test_a_release_that_exits_1_fails_with_its_exit_code_and_last_log_lines(aws)
 def test_a_release_past_its_timeout_is_stopped_and_fails(aws):
     request = _request(aws, timeoutSeconds=60)
     clock = iter(range(0, 10_000, 30))
-    with pytest.raises(release.ReleaseFailed, match="timed out after 60 s"):
+    with pytest.raises(release.ReleaseFailedError, match="timed out after 60 s"):
         release.run(request, aws, sleep=_ecs_plays_the_task(aws, None, ""), now=lambda: float(next(clock)))
     assert _task(aws, request)["desiredStatus"] == "STOPPED"
 
