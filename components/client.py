@@ -110,6 +110,8 @@ class ClientStack(Component):
             deployment_alarm_minutes=tasks_window_minutes(spec.alerts),
             ingress=ingress,
             access_logs_bucket=self.access_logs.bucket_name if self.access_logs and not ingress else None,
+            # Before the service and its release start tasks: the tasks may reach the database.
+            admit=[self.database.admit] if self.database else [],
             protection=protection,
             opts=on_provider,
         )
@@ -118,8 +120,6 @@ class ClientStack(Component):
             if spec.service.waf
             else None
         )
-        if self.database:
-            self.database.admit(self.service.task_security_group_id)
         self.backup = (
             Backup(
                 name,
