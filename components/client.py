@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pulumi
 
+from .app.jobs import Jobs
 from .app.service import Service
+from .app.workers import Worker, background_security_group
 from .core.component import Component, Protection
 from .core.contracts import NetworkLike
 from .core.naming import base_name, stack_domain
@@ -19,7 +21,7 @@ from .ingress.waf import Waf
 from .keys.client_key import ClientKey
 from .keys.log_key import LogKey
 from .monitoring.alarms import Alarms, tasks_window_minutes
-from .network.vpc import Network
+from .network.vpc import Network, task_placement
 from .spec import ClientSpec
 from .spec.tenancy import maintenance_priority, rule_priority
 
@@ -120,6 +122,7 @@ class ClientStack(Component):
             if spec.service.waf
             else None
         )
+        self._background(name, spec, network, on_provider)
         self.backup = (
             Backup(
                 name,
@@ -139,6 +142,8 @@ class ClientStack(Component):
             self.service,
             database=self.database,
             backup=self.backup,
+            workers=self.workers,
+            jobs=self.jobs,
             protection=protection,
             opts=on_provider,
         )
@@ -158,4 +163,53 @@ class ClientStack(Component):
             outputs["database_identifier"] = self.database.identifier
         if self.backup:
             outputs["backup_vault"] = self.backup.vault_name
+        if self.jobs:
+            outputs["job_schedule_group"] = self.jobs.group_name
+        if self.workers:
+            outputs["workers"] = {worker.worker: worker.service_name for worker in self.workers}
         self.publish(outputs)
+
+    def _background(self, name: str, spec: ClientSpec, network: NetworkLike, opts: pulumi.ResourceOptions) -> None:
+        """Jobs and workers: the app's container beside the service, in a group that admits nothing.
+
+        With ``service.maintenance`` on (a reset turns it on) workers run no task and the
+        schedules are disabled, so nothing writes to the data being replaced.
+        """
+        self.workers: list[Worker] = []
+        self.jobs: Jobs | None = None
+        if not (spec.jobs or spec.workers):
+            return
+        group = self.background_security_group = background_security_group(name, network.vpc_id, self.service)
+        ready = [self.database.admit(group.id)] if self.database else []
+        subnets, public = task_placement(network)
+        size = (spec.service.cpu, spec.service.memory)
+        maintenance = spec.service.maintenance
+        self.workers = [
+            Worker(
+                name,
+                worker,
+                worker_spec,
+                self.service,
+                subnets=subnets,
+                assign_public_ip=public,
+                security_group_ids=[group.id],
+                default_size=size,
+                maintenance=maintenance,
+                wait_for_steady_state=spec.service.wait_for_steady_state,
+                ready=[*ready, *network.private_routes, *network.public_routes],
+                opts=opts,
+            )
+            for worker, worker_spec in spec.workers.items()
+        ]
+        if spec.jobs:
+            self.jobs = Jobs(
+                name,
+                spec.jobs,
+                self.service,
+                subnets=subnets,
+                assign_public_ip=public,
+                security_group_ids=[group.id],
+                default_size=size,
+                maintenance=maintenance,
+                opts=opts,
+            )
