@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core.component import Component
+from ..facts import tags
 from ..spec.lifecycle import WorkerScalingSpec, WorkerSpec
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class Worker(Component):
             deployment_circuit_breaker={"enable": True, "rollback": True},
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
+            # The day-two commands look for the web service by the client's tags; this one is not it.
+            tags={tags.WORKER: worker},
             wait_for_steady_state=wait_for_steady_state,
             opts=self.child(depends_on=list(ready), ignore_changes=["desired_count"] if spec.autoscaling else None),
         )

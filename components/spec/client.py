@@ -26,7 +26,7 @@ TagKey = Annotated[
 TagValue = Annotated[
     str, StringConstraints(max_length=256), Matches(r"^[\w .:/=+@-]*$", f"{_TAG_CHARACTERS}, like web-team")
 ]
-RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING})
+RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING, tag_keys.WORKER})
 
 # Environment names the stack sets itself from the bucket and the database.
 
