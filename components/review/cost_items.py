@@ -17,6 +17,7 @@ from typing import Any
 
 from ..facts.prices import EC2_HOUR, HOURS_PER_MONTH, RDS_HOUR
 from ..facts.rds import UPGRADE_LOGS
+from ..facts.schedules import runs_per_month, schedule_problem
 
 H = HOURS_PER_MONTH
 
@@ -48,6 +49,49 @@ def fargate(service: Mapping[str, Any], by_urn: Mapping[str, Any], of: Any, pric
     note = f"{tasks:g} task(s) of {vcpu:g} vCPU / {gb:g} GB ({arch}); autoscaling may run up to {peak:g}"
     add(f"Fargate vCPU ({arch})", tasks * vcpu * H, f"fargate_vcpu_hour_{arch}", [service, task], note=note)
     add(f"Fargate memory ({arch})", tasks * gb * H, f"fargate_gb_hour_{arch}", [service, task])
+
+
+def scheduled_job(schedule: Mapping[str, Any], by_urn: Mapping[str, Any], use: Any, add: Any) -> None:
+    """A job's Fargate task-hours: runs a month (from its expression) x the ``job_minutes`` assumption.
+
+    A DISABLED schedule (maintenance) runs nothing; an expression the estimate cannot count
+    (validation refuses those before any plan) is priced as nothing.
+    """
+    inputs = schedule["inputs"]
+    expression = str(inputs.get("scheduleExpression") or "")
+    task = next(
+        (
+            by_urn[d]
+            for d in schedule.get("dependencies", [])
+            if by_urn.get(d, {}).get("type", "").endswith(":TaskDefinition")
+        ),
+        None,
+    )
+    if task is None or schedule_problem(expression) or inputs.get("state") == "DISABLED":
+        return
+    runs = runs_per_month(expression)
+    hours = runs * use["job_minutes"] / 60
+    arch = str((task["inputs"].get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64").lower()
+    arch = "arm64" if arch == "arm64" else "x86_64"
+    vcpu = _number(task["inputs"].get("cpu"), 256) / 1024
+    gb = _number(task["inputs"].get("memory"), 512) / 1024
+    name = schedule.get("name") or inputs.get("name") or "job"
+    note = f"{name}: {runs:.0f} run(s) a month of {vcpu:g} vCPU / {gb:g} GB ({arch})"
+    add(
+        f"Fargate vCPU ({arch}), scheduled jobs",
+        hours * vcpu,
+        f"fargate_vcpu_hour_{arch}",
+        [schedule, task],
+        assumption="job_minutes",
+        note=note,
+    )
+    add(
+        f"Fargate memory ({arch}), scheduled jobs",
+        hours * gb,
+        f"fargate_gb_hour_{arch}",
+        [schedule, task],
+        assumption="job_minutes",
+    )
 
 
 def instances(

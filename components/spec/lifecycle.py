@@ -78,9 +78,6 @@ class JobSpec(StrictModel):
     """Fargate CPU units of the job's task; default: the service's."""
     memory: int | None = None
     """Memory of the job's task in MiB; default: the service's. Must fit `cpu`."""
-    expected_minutes: Annotated[int, Field(ge=1, le=1440)] = 5
-    """How long one run usually takes: the cost estimate's assumption (task-hours = runs a
-    month x this). It stops nothing: ECS has no time limit for a task."""
 
     @field_validator("schedule")
     @classmethod
