@@ -9,6 +9,7 @@ code in moto's backend.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from fake_aws import moto_server, use_fake_credentials
@@ -152,3 +153,35 @@ def test_an_unknown_job_is_refused_naming_the_jobs(server_url, capsys):
         == 2
     )
     assert "bakery has no job 'nightly' (schedule group bakery-prod-jobs); its jobs: none" in capsys.readouterr().err
+
+
+def test_history_reads_the_release_runs_the_release_function_recorded():
+    """The record is written by the release function's own code (moto SSM keeps its versions)."""
+    from datetime import timedelta
+
+    from moto import mock_aws
+
+    from crane_it.app import release_function
+    from crane_it.ops.history import read_releases
+
+    with mock_aws():
+        aws = ops.Aws(REGION)
+        ssm = aws.client("ssm")
+        request = {
+            "revision": "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-prod-app:7",
+            "command": ["migrate"],
+        }
+        request["recordParameter"] = "/crane/acme-prod/release/runs"
+        now = time.time()
+        release_function._record(
+            ssm, request, {"started": now - 60, "ended": now - 30, "status": "FAILED", "exitCode": 1}
+        )
+        release_function._record(
+            ssm, request, {"started": now - 20, "ended": now - 5, "status": "SUCCEEDED", "exitCode": 0}
+        )
+        app = ops.App("acme", "prod", REGION, service={})
+        runs = read_releases(aws, app, timedelta(days=1))
+    assert [(r.exit_code, r.status, r.revision, r.command) for r in runs] == [
+        (1, "FAILED", "acme-prod-app:7", "migrate"),
+        (0, "SUCCEEDED", "acme-prod-app:7", "migrate"),
+    ]
