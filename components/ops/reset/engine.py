@@ -163,6 +163,8 @@ def plan(ctx: Context, to: dt.datetime) -> dict[str, Any]:
     result["app"] = _app_at(ctx, to).__dict__
     durations = flow.estimate_for(spec, result.get("bucket", {}).get("actions", 0), ctx.args.workers)
     result["minutes"] = {"before": durations[0], "after": durations[1]}
+    if spec.workers or spec.jobs:  # stopped while maintenance is on (quiet_resources)
+        result["quiet"] = {"workers": sorted(spec.workers), "jobs": sorted(spec.jobs)}
     result["undo"] = f"crane reset {spec.client} --undo" + (f" --stack {ctx.stack}" if ctx.stack != spec.client else "")
     return result
 
@@ -242,3 +244,15 @@ def reset_bucket(ctx: Context, bucket: str, to: dt.datetime) -> dict[str, Any]:
         "failed": [f"{failure.action.key}: {failure.error}" for failure in report.failures],
         "skipped": [skipped.key for skipped in bucket_plan.skipped],
     }
+
+
+def quiet_resources(spec: ClientSpec, base: str) -> list[tuple[str, str]]:
+    """(type, name) of what maintenance stops: each worker's service (and its scaling bounds)
+    and each job's schedule, so the targeted `pulumi up` that turns maintenance on stops them
+    before the data is replaced, not only at the full `pulumi up` after it."""
+    quiet = [("aws:scheduler/schedule:Schedule", f"{base}-job-{job}") for job in spec.jobs]
+    for worker, worker_spec in spec.workers.items():
+        quiet.append(("aws:ecs/service:Service", f"{base}-worker-{worker}-service"))
+        if worker_spec.autoscaling:
+            quiet.append(("aws:appautoscaling/target:Target", f"{base}-worker-{worker}-scaling"))
+    return quiet
