@@ -122,3 +122,23 @@ def test_maintenance_scales_workers_to_zero_and_disables_the_schedules(shop_in_m
     assert plan.one(ECS_SERVICE, "shop-worker-celery-service").inputs["desiredCount"] == 0
     scaling = plan.one(TARGET_SCALING, "shop-worker-celery-scaling").inputs
     assert (scaling["minCapacity"], scaling["maxCapacity"]) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "family",
+    ["shop-release-task", "shop-job-clear-sessions-task", "shop-job-sync-feed-task", "shop-worker-celery-task"],
+)
+def test_the_policy_pack_covers_the_release_job_and_worker_task_definitions(shop, family):
+    import dataclasses
+
+    from crane_it.policy import violations
+
+    assert violations(shop) == []
+    writable = []
+    for reg in shop:
+        if reg.type == "aws:ecs/taskDefinition:TaskDefinition" and reg.name == family:
+            container = {**json.loads(reg.inputs["containerDefinitions"])[0], "readonlyRootFilesystem": False}
+            reg = dataclasses.replace(reg, inputs={**reg.inputs, "containerDefinitions": json.dumps([container])})
+        writable.append(reg)
+    found = violations(writable)
+    assert len(found) == 1 and family in str(found[0]) and "writable root filesystem" in str(found[0])

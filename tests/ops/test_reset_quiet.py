@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crane_it.cli.reset import print_plan
 from crane_it.loader import load_spec
-from crane_it.ops.reset.engine import quiet_resources
+from crane_it.ops.maintenance import quiet_resources
 from crane_it.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]

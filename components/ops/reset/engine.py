@@ -244,15 +244,3 @@ def reset_bucket(ctx: Context, bucket: str, to: dt.datetime) -> dict[str, Any]:
         "failed": [f"{failure.action.key}: {failure.error}" for failure in report.failures],
         "skipped": [skipped.key for skipped in bucket_plan.skipped],
     }
-
-
-def quiet_resources(spec: ClientSpec, base: str) -> list[tuple[str, str]]:
-    """(type, name) of what maintenance stops: each worker's service (and its scaling bounds)
-    and each job's schedule, so the targeted `pulumi up` that turns maintenance on stops them
-    before the data is replaced, not only at the full `pulumi up` after it."""
-    quiet = [("aws:scheduler/schedule:Schedule", f"{base}-job-{job}") for job in spec.jobs]
-    for worker, worker_spec in spec.workers.items():
-        quiet.append(("aws:ecs/service:Service", f"{base}-worker-{worker}-service"))
-        if worker_spec.autoscaling:
-            quiet.append(("aws:appautoscaling/target:Target", f"{base}-worker-{worker}-scaling"))
-    return quiet

@@ -20,9 +20,10 @@ from typing import Any
 from ...facts.env_names import DB_HOST
 from .. import aws as ops
 from .. import pulumi_cli
+from ..maintenance import quiet_resources
 from . import flow as flow
 from .bucket_plan import ResetError
-from .engine import Context, quiet_resources, reset_bucket, spec_yaml, start_restore, write_spec
+from .engine import Context, reset_bucket, spec_yaml, start_restore, write_spec
 
 INSTANCE = "aws:rds/instance:Instance"
 RULE = "aws:lb/listenerRule:ListenerRule"
