@@ -97,7 +97,6 @@ class Release(Component):
                             "Effect": "Allow",
                             "Principal": {"Service": "lambda.amazonaws.com"},
                             "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": here.account}},
                         }
                     ]
                 )
@@ -127,6 +126,16 @@ class Release(Component):
                 "Resource": pulumi.Output.format(
                     "arn:{0}:ecs:{1}:{2}:task/{3}/*", here.partition, here.region, here.account, cluster_name
                 ),
+            },
+            {
+                # RunTask propagates the task definition's tags: tagging on create needs this.
+                "Sid": "TagItOnStart",
+                "Effect": "Allow",
+                "Action": "ecs:TagResource",
+                "Resource": pulumi.Output.format(
+                    "arn:{0}:ecs:{1}:{2}:task/{3}/*", here.partition, here.region, here.account, cluster_name
+                ),
+                "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}},
             },
             {
                 "Sid": "PassTheTaskRoles",
