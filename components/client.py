@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pulumi
 
+from .app.jobs import Jobs
 from .app.rotation_rollout import RotationRollout
 from .app.service import Service
+from .app.workers import Worker, background_security_group
 from .core.component import Component, Protection
 from .core.contracts import NetworkLike
 from .core.naming import base_name, stack_domain
@@ -20,7 +22,7 @@ from .ingress.waf import Waf
 from .keys.client_key import ClientKey
 from .keys.log_key import LogKey
 from .monitoring.alarms import Alarms, tasks_window_minutes
-from .network.vpc import Network
+from .network.vpc import Network, task_placement
 from .spec import ClientSpec
 from .spec.tenancy import maintenance_priority, rule_priority
 
@@ -111,6 +113,8 @@ class ClientStack(Component):
             deployment_alarm_minutes=tasks_window_minutes(spec.alerts),
             ingress=ingress,
             access_logs_bucket=self.access_logs.bucket_name if self.access_logs and not ingress else None,
+            # Before the service and its release start tasks: the tasks may reach the database.
+            admit=[self.database.admit] if self.database else [],
             protection=protection,
             opts=on_provider,
         )
@@ -120,7 +124,6 @@ class ClientStack(Component):
             else None
         )
         if self.database:
-            self.database.admit(self.service.task_security_group_id)
             # Tasks read DB_PASSWORD at start only: each rotation of it restarts them.
             RotationRollout(
                 name,
@@ -129,6 +132,7 @@ class ClientStack(Component):
                 self.service.service_name,
                 opts=on_provider,
             )
+        self._background(name, spec, network, on_provider)
         self.backup = (
             Backup(
                 name,
@@ -150,6 +154,8 @@ class ClientStack(Component):
             database=self.database,
             backup=self.backup,
             nat_group_name=nat.group_name if nat else None,
+            workers=self.workers,
+            jobs=self.jobs,
             protection=protection,
             opts=on_provider,
         )
@@ -169,4 +175,53 @@ class ClientStack(Component):
             outputs["database_identifier"] = self.database.identifier
         if self.backup:
             outputs["backup_vault"] = self.backup.vault_name
+        if self.jobs:
+            outputs["job_schedule_group"] = self.jobs.group_name
+        if self.workers:
+            outputs["workers"] = {worker.worker: worker.service_name for worker in self.workers}
         self.publish(outputs)
+
+    def _background(self, name: str, spec: ClientSpec, network: NetworkLike, opts: pulumi.ResourceOptions) -> None:
+        """Jobs and workers: the app's container beside the service, in a group that admits nothing.
+
+        With ``service.maintenance`` on (a reset turns it on) workers run no task and the
+        schedules are disabled, so nothing writes to the data being replaced.
+        """
+        self.workers: list[Worker] = []
+        self.jobs: Jobs | None = None
+        if not (spec.jobs or spec.workers):
+            return
+        group = self.background_security_group = background_security_group(name, network.vpc_id, self.service)
+        ready = [self.database.admit(group.id)] if self.database else []
+        subnets, public = task_placement(network)
+        size = (spec.service.cpu, spec.service.memory)
+        maintenance = spec.service.maintenance
+        self.workers = [
+            Worker(
+                name,
+                worker,
+                worker_spec,
+                self.service,
+                subnets=subnets,
+                assign_public_ip=public,
+                security_group_ids=[group.id],
+                default_size=size,
+                maintenance=maintenance,
+                wait_for_steady_state=spec.service.wait_for_steady_state,
+                ready=[*ready, *network.private_routes, *network.public_routes],
+                opts=opts,
+            )
+            for worker, worker_spec in spec.workers.items()
+        ]
+        if spec.jobs:
+            self.jobs = Jobs(
+                name,
+                spec.jobs,
+                self.service,
+                subnets=subnets,
+                assign_public_ip=public,
+                security_group_ids=[group.id],
+                default_size=size,
+                maintenance=maintenance,
+                opts=opts,
+            )

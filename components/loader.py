@@ -378,7 +378,7 @@ def _describe(error: ErrorDetails, source: str, root: yaml.Node | None, model: t
     field = ".".join(str(part) for part in loc) or "(top level)"
     line = _line_of(root, loc)
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:  # a key with "[" in it is dropped from loc above
         valid = _fields_at(loc[:-1], model)
         hint = difflib.get_close_matches(str(loc[-1]), valid, n=1)
         message = f"unknown field{'; did you mean ' + repr(hint[0]) + '?' if hint else ''} valid fields here: {', '.join(valid)}"

@@ -131,9 +131,11 @@ def fields(schema: Schema, root: Schema, prefix: str = "") -> list[tuple[str, Sc
             items = variant.get("items", {})
             if variant.get("type") == "array" and "$ref" in items:
                 found += fields(_ref(items, root), root, f"{path}[].")
-            values = variant.get("additionalProperties")
-            if isinstance(values, dict) and "$ref" in values:
-                found += fields(_ref(values, root), root, f"{path}.<name>.")
+            # A map of models: its values under additionalProperties, or under patternProperties
+            # when the keys have a form of their own (job and worker names).
+            for values in [variant.get("additionalProperties"), *variant.get("patternProperties", {}).values()]:
+                if isinstance(values, dict) and "$ref" in values:
+                    found += fields(_ref(values, root), root, f"{path}.<name>.")
     return found
 
 

@@ -32,6 +32,8 @@ with warnings.catch_warnings():
         "route53",
         "appautoscaling",
         "vpc",
+        "lambda_",
+        "scheduler",
     ):
         # Any plain attribute look-up makes the lazy module execute (and warn) now.
         getattr(importlib.import_module(f"pulumi_aws.{_module}"), "_crane_preload", None)

@@ -47,8 +47,16 @@ def container_definition(
     region: pulumi.Input[str],
     environment: Mapping[str, pulumi.Input[str]],
     secrets: Mapping[str, pulumi.Input[str]],
+    *,
+    memory: int | None = None,
+    command: Sequence[str] | None = None,
+    serves: bool = True,
+    stream_prefix: str = CONTAINER,
 ) -> dict[str, Any]:
     """The app container, for ``Output.json_dumps`` into ``containerDefinitions``.
+
+    A release, job or worker runs the same container with its own ``memory``, ``command``
+    and log ``stream_prefix``, and without the port (``serves=False``): nothing routes to it.
 
     ``volumes`` maps each scratch path to its task volume (see scratch_volumes); nothing else
     in the container is writable. A container health check is added only when the spec asks
@@ -63,12 +71,14 @@ def container_definition(
         "essential": True,
         # Hard limit: the kernel stops the container at this size instead of letting it
         # starve the task; equal to the task size since the app is the only container.
-        "memory": spec.memory,
+        "memory": memory or spec.memory,
         "readonlyRootFilesystem": True,
         "mountPoints": [
             {"sourceVolume": volume, "containerPath": path, "readOnly": False} for path, volume in volumes.items()
         ],
-        "portMappings": [{"containerPort": spec.port, "protocol": "tcp", "name": "http", "appProtocol": "http"}],
+        "portMappings": (
+            [{"containerPort": spec.port, "protocol": "tcp", "name": "http", "appProtocol": "http"}] if serves else []
+        ),
         # Sorted, so a reordered spec or link does not register a new task definition.
         "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
         # ECS resolves secrets once, at task start: a rotated secret reaches the app with the
@@ -81,7 +91,7 @@ def container_definition(
             "options": {
                 "awslogs-group": log_group_name,
                 "awslogs-region": region,
-                "awslogs-stream-prefix": CONTAINER,
+                "awslogs-stream-prefix": stream_prefix,
                 # Non-blocking: when CloudWatch is slow, log lines beyond the buffer are
                 # dropped rather than the app freezing on its stdout writes.
                 "mode": "non-blocking",
@@ -89,10 +99,10 @@ def container_definition(
             },
         },
     }
-    if spec.command:
-        container["command"] = list(spec.command)
+    if command or spec.command:
+        container["command"] = list(command or spec.command or [])
     check = spec.container_health_check
-    if check:
+    if check and serves:
         container["healthCheck"] = {
             "command": list(check.command),
             "interval": check.interval_seconds,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pulumi
@@ -22,6 +22,8 @@ from ..spec.service import AutoscalingSpec, ServiceSpec
 from . import exec_access
 from . import image as images
 from .container import CONTAINER, container_definition, merge_variables, scratch_volumes
+from .release import LOG_STREAM_PREFIX as RELEASE_PREFIX
+from .release import Release
 from .rollout import rollout_timeouts
 from .task_iam import execution_policy, execution_trust, task_policy, task_trust
 
@@ -54,6 +56,7 @@ class Service(Component):
         deployment_alarm_minutes: int = 0,
         ingress: shared.SharedIngress | None = None,
         access_logs_bucket: pulumi.Input[str] | None = None,
+        admit: Sequence[Callable[[pulumi.Input[str]], pulumi.Resource]] = (),
         protection: Protection = STANDALONE,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -61,7 +64,9 @@ class Service(Component):
         ``deployment_alarms``: alarm names that roll back a deployment firing them, watched for
         ``deployment_alarm_minutes`` after it. ``ingress``: run on a platform's cluster behind its
         load balancer instead of our own. ``protection``: ``retiring`` drops the load balancer's
-        deletion protection; ``log_key_arn`` encrypts the app's logs (log_key.py)."""
+        deletion protection; ``log_key_arn`` encrypts the app's logs (log_key.py). ``admit``:
+        functions that let the task security group reach a data resource (``Database.admit``),
+        called once the group exists; a release waits for the rules they return."""
         super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
         self._access_logs_bucket = access_logs_bucket  # opt-in ALB access logs (access_logs.py)
@@ -101,6 +106,7 @@ class Service(Component):
                 name, spec.port, network.vpc_id, ingress.load_balancer_security_group_id, self
             )
             self.load_balancer_arn_suffix = pulumi.Output.from_input(ingress.load_balancer_arn_suffix)
+        self.admitted = [let_in(self.task_security_group.id) for let_in in admit]
         self.target_group = own.target_group(name, spec, network, self)
         self.certificate_arn, self.certificate_validation_record = own.certificate(name, spec, self)
         self.listeners = (
@@ -108,6 +114,7 @@ class Service(Component):
             if ingress is None
             else shared.listener_rule(name, spec, ingress, self.target_group, self.certificate_arn, self)
         )
+        self.release = self._release(name, spec, network) if spec.release else None
         self.service = self._service(name, spec, network)
         if spec.autoscaling:
             self._autoscaling(name, spec.autoscaling)
@@ -199,14 +206,26 @@ class Service(Component):
         container = container_definition(
             spec, self.image, volumes, self.log_group.name, self._region, self._environment(), self._secrets()
         )
+        return self._definition(f"{name}-task", f"{name}-app", spec.cpu, spec.memory, volumes, container, self)
+
+    def _definition(
+        self,
+        resource_name: str,
+        family: str,
+        cpu: int,
+        memory: int,
+        volumes: dict[str, str],
+        container: dict[str, Any],
+        parent: pulumi.Resource,
+    ) -> aws.ecs.TaskDefinition:
         return aws.ecs.TaskDefinition(
-            f"{name}-task",
-            family=f"{name}-app",
+            resource_name,
+            family=family,
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
-            cpu=str(spec.cpu),
-            memory=str(spec.memory),
-            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": spec.architecture.upper()},
+            cpu=str(cpu),
+            memory=str(memory),
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": self.spec.architecture.upper()},
             execution_role_arn=self.execution_role.arn,
             task_role_arn=self.task_role.arn,
             volumes=[{"name": volume} for volume in volumes.values()],
@@ -217,7 +236,7 @@ class Service(Component):
             # IAM is eventually consistent and the role ARN exists before its policy: a new
             # revision (a first deploy, a reset's new secret) waits for the grants it needs,
             # or its first tasks fail with ResourceInitializationError.
-            opts=self.child(depends_on=self._grants),
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=self._grants),
         )
 
     def _cluster(self, name: str) -> aws.ecs.Cluster:
@@ -286,11 +305,84 @@ class Service(Component):
             # need their way out (NAT, or the internet gateway with `nat: none`) to pull the
             # image and read their secrets.
             opts=self.child(
-                depends_on=[*self.listeners, *network.private_routes, *network.public_routes],
+                depends_on=[
+                    *self.listeners,
+                    *network.private_routes,
+                    *network.public_routes,
+                    *([self.release.invocation] if self.release else []),
+                ],
                 ignore_changes=ignore,
                 custom_timeouts=rollout_timeouts(spec, self._bake_minutes if self._deployment_alarms else 0),
             ),
         )
+
+    def _release(self, name: str, spec: ServiceSpec, network: NetworkLike) -> Release:
+        # The release runs the new revision's container before the service is updated to it
+        # (see release.py): the service depends on the invocation.
+        assert spec.release is not None
+        release = spec.release
+        subnets, public = task_placement(network)
+        definition = self.task_definition_for(
+            f"{name}-release-task",
+            f"{name}-release",
+            cpu=release.cpu or spec.cpu,
+            memory=release.memory or spec.memory,
+            command=release.command,
+            stream_prefix=RELEASE_PREFIX,
+            parent=self,
+        )
+        given = self.protection.log_key_arn
+        return Release(
+            name,
+            release,
+            revision_arn=self.task_definition.arn,
+            task_definition=definition,
+            cluster_arn=self.cluster_arn,
+            subnets=subnets,
+            assign_public_ip=public,
+            security_group_ids=[self.task_security_group.id],
+            app_log_group=self.log_group,
+            pass_roles=[self.execution_role.arn, self.task_role.arn],
+            # The client's log key itself when given, so the group waits for the key's policy.
+            log_key_arn=given if given is not None else self.log_group.kms_key_id,
+            log_retention_days=spec.log_retention_days,
+            ready=[*network.private_routes, *network.public_routes, *self.admitted],
+            opts=self.child(),
+        )
+
+    def task_definition_for(
+        self,
+        resource_name: str,
+        family: str,
+        *,
+        cpu: int,
+        memory: int,
+        command: Sequence[str],
+        stream_prefix: str,
+        parent: pulumi.Resource,
+        image: str | None = None,
+    ) -> aws.ecs.TaskDefinition:
+        """A task definition of the app's container for a release, job or worker.
+
+        Same image (unless ``image``), environment, secrets, roles, scratch paths and log group
+        as the app, so it changes with the app's revision; its own size, command and log
+        stream prefix, and no port: nothing routes to it. ``parent``: the component it belongs to.
+        """
+        volumes = scratch_volumes([*self.spec.scratch_paths, *(exec_access.AGENT_PATHS if self.spec.exec else ())])
+        container = container_definition(
+            self.spec,
+            image or self.image,
+            volumes,
+            self.log_group.name,
+            self._region,
+            self._environment(),
+            self._secrets(),
+            memory=memory,
+            command=command,
+            serves=False,
+            stream_prefix=stream_prefix,
+        )
+        return self._definition(resource_name, family, cpu, memory, volumes, container, parent)
 
     def _autoscaling(self, name: str, scaling: AutoscalingSpec) -> None:
         target = aws.appautoscaling.Target(

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "diff": "diff",
     "exec": "exec",
     "history": "history",
+    "job": "job",
     "logs": "logs",
     "plan": "plan",
     "leftovers": "leftovers",

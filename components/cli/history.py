@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the deployments; 0 done, 2 refused."""
     from ..ops.aws import Aws, find_app
-    from ..ops.history import read_history
+    from ..ops.history import read_history, read_releases
 
     def body() -> int:
         aws = Aws(args.region, args.endpoint_url)
@@ -39,6 +39,14 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps([asdict(d) for d in deployments], indent=2))
             return 0
+        releases = read_releases(aws, app, args.since)
+        if releases:
+            # Each service.release run, before its revision took traffic (or was refused).
+            print("releases:")
+            rows = [[r.start, r.end, r.revision, _exit(r.exit_code), r.status, r.command] for r in releases]
+            for line in table([["STARTED", "ENDED", "REVISION", "EXIT", "OUTCOME", "COMMAND"], *rows]):
+                print(f"  {line}")
+            print()
         if not deployments:
             print(f"{app.client}: no deployments in the last {args.since.days or args.since}", file=sys.stderr)
             return 0
@@ -57,3 +65,7 @@ def run(args: argparse.Namespace) -> int:
 def _row(deployment: Deployment) -> list[str]:
     outcome = f"{deployment.outcome} ({deployment.reason})" if deployment.reason else deployment.outcome
     return [deployment.started, deployment.revision, deployment.image, outcome]
+
+
+def _exit(code: int | None) -> str:
+    return "-" if code is None else str(code)

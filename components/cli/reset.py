@@ -61,6 +61,10 @@ def print_plan(result: dict[str, Any], dry_run: bool) -> None:
             f"delete {counts['delete']} (unchanged {counts['unchanged']}, skipped {counts['skipped']})"
         )
     print("  spec      service.image, service.maintenance: true, database.restore (started by a targeted pulumi up)")
+    quiet = result.get("quiet")
+    if quiet:
+        stopped = [f"worker {w} scaled to 0" for w in quiet["workers"]] + [f"job {j} disabled" for j in quiet["jobs"]]
+        print(f"  quiet     {', '.join(stopped)}, from maintenance on until it is off")
     minutes = result["minutes"]
     print(
         f"  duration  about {minutes['after']:.0f} min to a verified app with --apply "

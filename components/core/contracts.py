@@ -146,3 +146,29 @@ class LoggedBucket(Protocol):
 
     @property
     def arn(self) -> pulumi.Output[str]: ...
+
+
+class WorkerMetrics(Protocol):
+    """What a worker's alarms are keyed by: its name in the spec and its ECS service."""
+
+    @property
+    def worker(self) -> str: ...
+
+    @property
+    def cluster_name(self) -> pulumi.Output[str]: ...
+
+    @property
+    def service_name(self) -> pulumi.Output[str]: ...
+
+
+class JobsWatch(Protocol):
+    """What the job alerts match: the cluster, the jobs' ECS task groups and their schedule group."""
+
+    @property
+    def cluster_arn(self) -> pulumi.Input[str]: ...
+
+    @property
+    def task_groups(self) -> Sequence[str]: ...
+
+    @property
+    def group_name(self) -> pulumi.Output[str]: ...

@@ -159,7 +159,7 @@ class Database(Component):
             }
         )
 
-    def admit(self, source_security_group_id: pulumi.Input[str]) -> None:
+    def admit(self, source_security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
         """Let ``source_security_group_id`` (the service tasks) reach the engine port, and nothing else."""
         number = len(self._admitted) + 1
         suffix = "" if number == 1 else f"-{number}"
@@ -176,6 +176,7 @@ class Database(Component):
                 opts=self.child(),
             )
         )
+        return self._admitted[-1]
 
     def _protected(self, spec: DatabaseSpec, **kwargs: Any) -> pulumi.ResourceOptions:
         return self.protected(spec.protect, **kwargs)

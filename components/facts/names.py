@@ -198,6 +198,15 @@ NAMES: dict[str, NameRule] = {
         auto_prefix="alias/",
     ),
     "aws:kms/key:Key": unnamed("a key id AWS generates; the alias names it"),
+    # botocore lambda CreateFunction.FunctionName: [a-zA-Z0-9-_]+; the Lambda API reference
+    # limits a name given alone (no ARN) to 64 characters; pulumi-aws auto-names it up to 64.
+    "aws:lambda/function:Function": NameRule(
+        "botocore lambda CreateFunction.FunctionName (64 for a bare name); pulumi-aws AutoName(name, 64)",
+        max_length=64,
+        pattern=r"[a-zA-Z0-9\-_]+",
+        auto_max=64,
+    ),
+    "aws:lambda/invocation:Invocation": unnamed("one call of a function, recorded in the state only"),
     "aws:lb/listener:Listener": unnamed(),
     "aws:lb/listenerCertificate:ListenerCertificate": unnamed(),
     "aws:lb/listenerRule:ListenerRule": unnamed(),
@@ -261,6 +270,14 @@ NAMES: dict[str, NameRule] = {
     ),
     "aws:s3/bucketVersioning:BucketVersioning": unnamed("a setting of its bucket"),
     # botocore sfn CreateStateMachine.name: 1-80 (Step Functions API reference: letters, digits, - and _).
+    # botocore scheduler CreateScheduleGroup.Name and CreateSchedule.Name: 1-64, [0-9a-zA-Z-_.]+;
+    # a schedule's name is unique in its group.
+    "aws:scheduler/scheduleGroup:ScheduleGroup": NameRule(
+        "botocore scheduler CreateScheduleGroup.Name", max_length=64, pattern=r"[0-9a-zA-Z\-_.]+"
+    ),
+    "aws:scheduler/schedule:Schedule": NameRule(
+        "botocore scheduler CreateSchedule.Name", max_length=64, pattern=r"[0-9a-zA-Z\-_.]+", scope="parent"
+    ),
     "aws:sfn/stateMachine:StateMachine": NameRule(
         "botocore sfn CreateStateMachine.name", max_length=80, pattern=r"[0-9A-Za-z_\-]+"
     ),

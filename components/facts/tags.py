@@ -8,3 +8,6 @@ MANAGED_BY_VALUE = "crane-it"
 RETIRING = "retiring"
 """Tag key (value "true") on every resource of a client being retired (`retire: true`); the
 policy pack allows the settings a retirement needs only on resources that carry it."""
+WORKER = "crane-worker"
+"""Tag key on a worker's ECS service (value: the worker's name): the day-two commands that
+look for the client's web service (`crane run`, `logs`, `status`, ...) skip services carrying it."""

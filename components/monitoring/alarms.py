@@ -26,12 +26,15 @@ from ..spec.alerts import AlertsSpec
 from .alert_rules import AlertRule, backup_failures, deployment_failed
 from .dashboard import dashboard_body
 from .database_alarms import database_alarms
+from .lifecycle_alarms import job_failed, jobs_alarms, worker_alarms
 from .metric_alarm import PERIOD, Alarm, nat_instance_in_service
 from .service_alarms import service_alarms
 from .service_alarms import tasks_window_minutes as tasks_window_minutes  # client.py imports it from here
 
 if TYPE_CHECKING:  # read through their contract attributes only
-    from ..core.contracts import BackupVault, DatabaseMetrics, EncryptionKey, ServiceMetrics
+    from collections.abc import Sequence
+
+    from ..core.contracts import BackupVault, DatabaseMetrics, EncryptionKey, JobsWatch, ServiceMetrics, WorkerMetrics
 
 
 class Alarms(Component):
@@ -53,12 +56,15 @@ class Alarms(Component):
         database: DatabaseMetrics | None = None,
         backup: BackupVault | None = None,
         nat_group_name: pulumi.Input[str] | None = None,
+        workers: Sequence[WorkerMetrics] = (),
+        jobs: JobsWatch | None = None,
         protection: Protection = STANDALONE,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``protection.key``: encrypt the topic with this key (the client's, ``keys: per_client``)
         instead of a key of its own; its policy must admit ``iam.alert_publishers_use_key``.
-        ``nat_group_name``: the auto-scaling group of the client's own NAT instance, watched too."""
+        ``nat_group_name``: the auto-scaling group of the client's own NAT instance, watched too.
+        ``workers`` and ``jobs``: alarm on them too (see lifecycle_alarms)."""
         super().__init__(name, protection=protection, opts=opts)
         self.spec = spec
         here = where(self)
@@ -73,7 +79,14 @@ class Alarms(Component):
             self.alarms.update(database_alarms(self._alarm, name, spec, database))
         if nat_group_name is not None:
             self.alarms["nat-instance"] = self._nat_instance(name, nat_group_name)
+        for worker in workers:
+            self.alarms.update(worker_alarms(self._alarm, name, spec, worker))
         self.rules = {"deploy-failed": self._deployment_failures(name, service)}
+        if jobs is not None:
+            self.alarms.update(jobs_alarms(self._alarm, name, jobs))
+            self.rules["job-failed"] = self._rule(
+                name, "job-failed", job_failed(name, jobs.cluster_arn, jobs.task_groups)
+            )
         if backup is not None:
             self.rules.update(self._backup_failures(name, backup))
         self.topic_policy = self._topic_policy(name)

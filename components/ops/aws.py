@@ -178,8 +178,11 @@ def tagged_services(aws: Aws, client: str | None = None, stack: str | None = Non
 
 
 def find_app(aws: Aws, client: str, stack: str | None = None) -> App:
-    """The client's one Crane It service in the region; refuse with the clients found instead."""
-    found = tagged_services(aws, client, stack)
+    """The client's one Crane It web service in the region; refuse with the clients found instead.
+
+    Workers (services tagged ``crane-worker``) are not the app: they are skipped.
+    """
+    found = [item for item in tagged_services(aws, client, stack) if tags.WORKER not in item[1]]
     if not found:
         where = f"client={client}" + (f", stack={stack}" if stack else "")
         others = sorted({item_tags.get(tags.CLIENT, "?") for _, item_tags in tagged_services(aws)})

@@ -183,3 +183,62 @@ def _reason(item: dict[str, Any]) -> str:
 def _chunks(items: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(items), BATCH):
         yield items[start : start + BATCH]
+
+
+# --- release runs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseRun:
+    """One run of ``service.release``, as the release function recorded it (crane_it.app.release_function)."""
+
+    start: str
+    end: str
+    revision: str
+    command: str
+    exit_code: int | None
+    status: str
+    reason: str
+
+
+def read_releases(aws: Aws, app: App, since: timedelta, now: datetime | None = None) -> list[ReleaseRun]:
+    """The release runs since ``since`` ago, oldest first, from the run record's version history.
+
+    The record is one SSM parameter the release function overwrites per run; SSM keeps its
+    last 100 versions. No parameter: the client has no release (or it never ran).
+    """
+    from ..app.release import parameter_names
+    from ..core.naming import base_name
+
+    ssm = aws.client("ssm")
+    record = parameter_names(base_name(app.client, app.stack or app.client))[1]
+    cutoff = (now or datetime.now(UTC)) - since
+    runs: list[ReleaseRun] = []
+    request: dict[str, Any] = {"Name": record}
+    while True:
+        try:
+            page = ssm.get_parameter_history(**request)
+        except ssm.exceptions.ParameterNotFound:
+            return []
+        for version in page.get("Parameters", []):
+            try:
+                entry = json.loads(version["Value"])
+            except ValueError:
+                continue
+            if datetime.fromisoformat(str(entry.get("start"))) < cutoff:
+                continue
+            runs.append(
+                ReleaseRun(
+                    start=str(entry.get("start")),
+                    end=str(entry.get("end")),
+                    revision=short_arn(str(entry.get("revision", ""))),
+                    command=" ".join(entry.get("command", [])),
+                    exit_code=entry.get("exitCode"),
+                    status=str(entry.get("status", "")),
+                    reason=str(entry.get("reason", "")),
+                )
+            )
+        if not page.get("NextToken"):
+            break
+        request["NextToken"] = page["NextToken"]
+    return sorted(runs, key=lambda run: run.start)

@@ -64,6 +64,7 @@ def wait_for_exit(
     sleep: Callable[[float], None] | None = None,
     out: Callable[[str], None] = print,
     progress: Callable[[str], None] | None = None,
+    definition_arn: str | None = None,
 ) -> int:
     """Stream the task's log lines and status changes until it stops; return the app's exit code.
 
@@ -71,7 +72,8 @@ def wait_for_exit(
     stopped by someone) returns 1 and says why.
     """
     progress = progress or (lambda text: print(text, file=sys.stderr, flush=True))
-    group, prefix = log_target(task_definition(aws, app.task_definition_arn))
+    # ``definition_arn``: the task's own definition when it is not the service's (a job's).
+    group, prefix = log_target(task_definition(aws, definition_arn or app.task_definition_arn))
     stream = prefix + short_arn(task_arn)
     token: str | None = None
     status = ""

@@ -26,3 +26,11 @@ def urn_of(project: Path, stack: str, spec: Path, type_: str, name: str) -> str:
     from ..review.render import render_stack  # the Pulumi SDK and the program: only when a URN is asked for
 
     return render_stack(stack, spec, project).one(type_, name).urn
+
+
+def urns_of(project: Path, stack: str, spec: Path, wanted: list[tuple[str, str]]) -> list[str]:
+    """The URNs of several resources (type, name) of the spec, from one offline rendering."""
+    from ..review.render import render_stack
+
+    plan = render_stack(stack, spec, project)
+    return [plan.one(type_, name).urn for type_, name in wanted]

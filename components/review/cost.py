@@ -48,6 +48,7 @@ USAGE: dict[str, Assumption] = {
     "bucket_backup_factor": Assumption(1.2, "bucket backup storage (continuous + daily) as a multiple of bucket_gb"),
     "waf_million_requests_month": Assumption(2, "million requests a month each web ACL inspects"),
     "restore_job_hours": Assumption(1, "hours a restore test's RDS restore takes before its validation window starts"),
+    "job_minutes": Assumption(5, "minutes one run of a scheduled job takes (task-hours = runs a month x this)"),
     "instance_root_gb": Assumption(
         8, "GiB of each EC2 instance's root volume (the AMI decides it, so the plan cannot show it)"
     ),
@@ -161,6 +162,8 @@ def estimate(resources: Iterable[Mapping[str, Any]], usage: Mapping[str, float] 
         cost_items.instances(group, by_urn, priced, prices, use, add, result.warnings)
     for service in of["aws:ecs/service:Service"]:
         cost_items.fargate(service, by_urn, of, prices, add)
+    for schedule in of["aws:scheduler/schedule:Schedule"]:
+        cost_items.scheduled_job(schedule, by_urn, use, add, result.warnings)
     for db in of["aws:rds/instance:Instance"]:
         cost_items.database(db, priced, prices, use, add, result.warnings)
     keys = of["aws:kms/key:Key"]

@@ -10,13 +10,13 @@ the simple resources inline and calls these; each adds its lines through the est
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from ..facts.prices import EC2_HOUR, HOURS_PER_MONTH, RDS_HOUR
 from ..facts.rds import UPGRADE_LOGS
+from ..facts.schedules import runs_per_month, schedule_problem
 
 H = HOURS_PER_MONTH
 
@@ -48,6 +48,52 @@ def fargate(service: Mapping[str, Any], by_urn: Mapping[str, Any], of: Any, pric
     note = f"{tasks:g} task(s) of {vcpu:g} vCPU / {gb:g} GB ({arch}); autoscaling may run up to {peak:g}"
     add(f"Fargate vCPU ({arch})", tasks * vcpu * H, f"fargate_vcpu_hour_{arch}", [service, task], note=note)
     add(f"Fargate memory ({arch})", tasks * gb * H, f"fargate_gb_hour_{arch}", [service, task])
+
+
+def scheduled_job(schedule: Mapping[str, Any], by_urn: Mapping[str, Any], use: Any, add: Any, notes: list[str]) -> None:
+    """A job's Fargate task-hours: runs a month (from its expression) x the ``job_minutes`` assumption.
+
+    A DISABLED schedule (maintenance) runs nothing. An expression validation accepts but the
+    count does not know (``L``, ``W``, a year list) is not guessed: a warning says it is not priced.
+    """
+    inputs = schedule["inputs"]
+    expression = str(inputs.get("scheduleExpression") or "")
+    task = next(
+        (
+            by_urn[d]
+            for d in schedule.get("dependencies", [])
+            if by_urn.get(d, {}).get("type", "").endswith(":TaskDefinition")
+        ),
+        None,
+    )
+    if task is None or schedule_problem(expression) or inputs.get("state") == "DISABLED":
+        return
+    runs = runs_per_month(expression)
+    name = schedule.get("name") or inputs.get("name") or "job"
+    if runs is None:
+        notes.append(f"{name}: cannot count the runs of schedule {expression}; its task-hours are not priced")
+        return
+    hours = runs * use["job_minutes"] / 60
+    arch = str((task["inputs"].get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64").lower()
+    arch = "arm64" if arch == "arm64" else "x86_64"
+    vcpu = _number(task["inputs"].get("cpu"), 256) / 1024
+    gb = _number(task["inputs"].get("memory"), 512) / 1024
+    note = f"{name}: {runs:.0f} run(s) a month of {vcpu:g} vCPU / {gb:g} GB ({arch})"
+    add(
+        f"Fargate vCPU ({arch}), scheduled jobs",
+        hours * vcpu,
+        f"fargate_vcpu_hour_{arch}",
+        [schedule, task],
+        assumption="job_minutes",
+        note=note,
+    )
+    add(
+        f"Fargate memory ({arch}), scheduled jobs",
+        hours * gb,
+        f"fargate_gb_hour_{arch}",
+        [schedule, task],
+        assumption="job_minutes",
+    )
 
 
 def instances(
@@ -266,66 +312,3 @@ def restore_tests(of: Any, priced: str, prices: Any, use: Any, add: Any, notes: 
             notes.append(
                 f"not priced: the temporary bucket each S3 restore test of {plan['name']} writes (kept about a day)"
             )
-
-
-_DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-_MONTHS = {
-    m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])
-}
-DAYS_PER_MONTH = HOURS_PER_MONTH / 24
-
-
-def runs_per_month(expression: str) -> float | None:
-    """How often an AWS schedule expression (``cron(...)`` or ``rate(...)``) fires in an average month.
-
-    None when the expression uses a form this count does not know (``L``, ``W``, a year list).
-    """
-    rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression.strip())
-    if rate:
-        every = int(rate.group(1)) * {"minute": 1 / 60, "hour": 1, "day": 24}[rate.group(2)]
-        return H / every if every else None
-    cron = re.fullmatch(r"cron\(([^()]+)\)", expression.strip())
-    if not cron or len(fields := cron.group(1).split()) != 6:
-        return None
-    minute, hour, dom, month, dow, year = fields
-    if year not in ("*", "?"):
-        return None
-    try:
-        per_day = _count(minute, 0, 59) * _count(hour, 0, 23)
-        months = 1.0 if month in ("*", "?") else _count(month, 1, 12, _MONTHS) / 12
-        if dom not in ("*", "?"):
-            days = float(_count(dom, 1, 31))
-        elif dow not in ("*", "?"):
-            nth = [part for part in dow.split(",") if "#" in part]
-            plain = ",".join(part for part in dow.split(",") if "#" not in part)
-            days = len(nth) + (_count(plain, 1, 7, _DAYS) * DAYS_PER_MONTH / 7 if plain else 0)
-        else:
-            days = DAYS_PER_MONTH
-    except ValueError:
-        return None
-    return per_day * days * months
-
-
-def _count(field: str, low: int, high: int, names: Mapping[str, int] | None = None) -> int:
-    """Values a cron field names: ``*``, lists, ranges and steps (``0,30``, ``MON-FRI``, ``*/15``)."""
-    total = 0
-    for part in field.split(","):
-        span, _, step = part.partition("/")
-        if span == "*":
-            first, last = low, high
-        else:
-            first_s, _, last_s = span.partition("-")
-            first = _value(first_s, names)
-            last = _value(last_s, names) if last_s else (high if step else first)
-        if not low <= first <= last <= high:
-            raise ValueError(part)
-        total += len(range(first, last + 1, int(step) if step else 1))
-    return total
-
-
-def _value(text: str, names: Mapping[str, int] | None) -> int:
-    if names and text.upper() in names:
-        return names[text.upper()]
-    if not text.isdigit():
-        raise ValueError(text)
-    return int(text)

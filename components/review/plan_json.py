@@ -14,6 +14,7 @@ diff are written by the same code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -43,7 +44,25 @@ def canonical(value: Any) -> Any:
         return int(value) if value.is_integer() else value
     if value is None or isinstance(value, (str, int, bool)):
         return value
+    asset = _asset(value)
+    if asset is not None:
+        return asset
     return UNKNOWN if "Unknown" in type(value).__name__ else str(value)
+
+
+def _asset(value: Any) -> dict[str, Any] | None:
+    """A Pulumi asset or archive by its content (a function's code), so equal code compares equal.
+
+    Their repr carries the object's address, which differs between two renderings.
+    """
+    kind = type(value).__name__
+    if kind == "AssetArchive":
+        return {"archive": {str(k): canonical(v) for k, v in sorted(getattr(value, "assets", {}).items())}}
+    if kind == "StringAsset":
+        return {"sha256": hashlib.sha256(str(getattr(value, "text", "")).encode()).hexdigest()}
+    if kind in ("FileAsset", "FileArchive", "RemoteAsset", "RemoteArchive"):
+        return {kind: str(getattr(value, "path", None) or getattr(value, "uri", ""))}
+    return None
 
 
 def _references(reg: Any, handles: Mapping[str, tuple[str, ...]], inputs: Mapping[str, Any]) -> dict[str, list[str]]:

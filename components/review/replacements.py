@@ -123,6 +123,10 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": frozenset({"role", "policyArn"}),
     "aws:kms/alias:Alias": frozenset({"name", "namePrefix"}),
     "aws:kms/key:Key": frozenset({"customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"}),
+    "aws:lambda/function:Function": frozenset({"name", "packageType"}),
+    # With lifecycleScope CREATE_ONLY (Crane It's release) the provider invokes only on create,
+    # so a changed input or trigger replaces the invocation: the release runs again.
+    "aws:lambda/invocation:Invocation": frozenset({"functionName", "input", "qualifier", "triggers"}),
     "aws:lb/listener:Listener": frozenset({"loadBalancerArn"}),
     "aws:lb/listenerCertificate:ListenerCertificate": frozenset({"listenerArn", "certificateArn"}),
     "aws:lb/listenerRule:ListenerRule": frozenset({"listenerArn"}),
@@ -174,6 +178,8 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
         {"bucket", "expectedBucketOwner"}
     ),
     "aws:s3/bucketVersioning:BucketVersioning": frozenset({"bucket", "expectedBucketOwner"}),
+    "aws:scheduler/schedule:Schedule": frozenset({"name", "namePrefix", "groupName"}),
+    "aws:scheduler/scheduleGroup:ScheduleGroup": frozenset({"name", "namePrefix"}),
     "aws:sns/topic:Topic": frozenset({"name", "namePrefix", "fifoTopic"}),
     "aws:sns/topicPolicy:TopicPolicy": frozenset({"arn"}),
     "aws:sns/topicSubscription:TopicSubscription": frozenset(

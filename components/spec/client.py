@@ -12,6 +12,7 @@ from .alerts import AlertsSpec
 from .backup import BackupSpec
 from .base import Matches, Slug, StrictModel, refuse, refuse_persistent_storage
 from .data import BucketSpec, DatabaseSpec, now_from
+from .lifecycle import JobSpec, TaskName, WorkerSpec, size_problem
 from .network import NetworkSpec
 from .security import AccessLogsSpec
 from .service import ServiceSpec
@@ -25,7 +26,7 @@ TagKey = Annotated[
 TagValue = Annotated[
     str, StringConstraints(max_length=256), Matches(r"^[\w .:/=+@-]*$", f"{_TAG_CHARACTERS}, like web-team")
 ]
-RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING})
+RESERVED_TAGS = frozenset({tag_keys.CLIENT, tag_keys.STACK, tag_keys.MANAGED_BY, tag_keys.RETIRING, tag_keys.WORKER})
 
 # Environment names the stack sets itself from the bucket and the database.
 
@@ -51,6 +52,12 @@ class ClientSpec(StrictModel):
     set it only when the derived one collides with another client's (refused by name). The
     priority one below it is the client's maintenance rule (`service.maintenance`)."""
     service: ServiceSpec
+    jobs: Annotated[dict[TaskName, JobSpec], Field(max_length=20)] = {}
+    """Named scheduled tasks of the app (EventBridge Scheduler to ECS RunTask), like
+    `clear-sessions: {schedule: "cron(0 3 * * ? *)", command: [python, manage.py, clearsessions]}`."""
+    workers: Annotated[dict[TaskName, WorkerSpec], Field(max_length=10)] = {}
+    """Named background services without a load balancer, like
+    `emails: {command: [celery, -A, shop, worker]}`."""
     bucket: BucketSpec | None = None
     """Present: the client gets a bucket (`bucket: {}` for the defaults)."""
     database: DatabaseSpec | None = None
@@ -135,6 +142,7 @@ class ClientSpec(StrictModel):
             if snapshots:
                 refuse(self, "backup.monthly_retention_days", snapshots)
         self._platform_fits()
+        self._tasks_fit()
         if self.backup.copy_to_region == self.region:
             refuse(
                 self,
@@ -183,6 +191,17 @@ class ClientSpec(StrictModel):
                 "settings (session key, session log) belong to the platform: sessions would be neither encrypted "
                 "with this client's key nor logged; remove `service.exec` (use `crane run` for one-off commands)",
             )
+
+    def _tasks_fit(self) -> None:
+        """Every job and worker task is a Fargate size (cpu/memory default to the service's)."""
+        for section, tasks in (("jobs", self.jobs), ("workers", self.workers)):
+            for task_name, task in tasks.items():
+                problem = size_problem(task.cpu, task.memory, self.service.cpu, self.service.memory)
+                if problem:
+                    refuse(self, f"{section}.{task_name}.{problem[0]}", problem[1])
+        both = sorted(set(self.jobs) & set(self.workers))
+        if both:
+            refuse(self, "workers", f"{both} name both a job and a worker; give each its own name")
 
     @property
     def has_data(self) -> bool:

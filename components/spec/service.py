@@ -15,6 +15,7 @@ from .base import (
     refuse,
     refuse_persistent_storage,
 )
+from .lifecycle import ReleaseSpec, size_problem
 from .security import WafSpec
 
 Hostname = Annotated[
@@ -195,6 +196,9 @@ class ServiceSpec(StrictModel):
     a short "back soon" page, while the tasks keep running behind it (health checks and
     rollouts go on). `crane reset` turns it on while the data is replaced, `crane maintenance
     on|off` by hand. The load balancer cannot add a `Retry-After` header to it."""
+    release: ReleaseSpec | None = None
+    """A command run once per new task definition revision before it takes traffic, like a
+    migration; a failure stops the rollout and the old revision keeps serving (see ReleaseSpec)."""
     waf: WafSpec | None = None
     """Opt-in (`waf: {}` for the defaults): AWS WAF on the load balancer, about 8 USD a month
     plus 0.60 USD per million requests (see WafSpec)."""
@@ -239,6 +243,9 @@ class ServiceSpec(StrictModel):
             refuse(self, "plain_http", "`plain_http: true` contradicts `domain`/`certificate_arn`, which serve HTTPS")
         if self.hosted_zone_id and not self.domain:
             refuse(self, "hosted_zone_id", "`hosted_zone_id` needs `domain`")
+        release = self.release and size_problem(self.release.cpu, self.release.memory, self.cpu, self.memory)
+        if release:
+            refuse(self, f"release.{release[0]}", release[1])
         both = sorted(set(self.environment) & set(self.secrets))
         if both:
             refuse(self, "secrets", f"{both} are set in both environment and secrets")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from crane_it.facts.schedules import runs_per_month
 from crane_it.policy import violations
 from crane_it.review import plan_json
 from crane_it.review.cost import estimate
-from crane_it.review.cost_items import runs_per_month
 from crane_it.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,7 +144,7 @@ def test_cost_all_shows_every_client_its_own_cost_its_share_and_each_platform_to
         assert client["own_usd"] == own and client["share_usd"] == agency["per_client_usd"]
         assert f"  {client['stack']:<8}  {own:8.2f}  {agency['per_client_usd']:8.2f}" in text.stdout
     assert agency["total_usd"] == round(agency["platform_total_usd"] + sum(c["own_usd"] for c in agency["clients"]), 2)
-    assert {c["stack"] for c in report["standalone"]} == {"acme", "brochure", "example"}
+    assert {c["stack"] for c in report["standalone"]} == {"acme", "brochure", "example", "shop"}
     assert f"platform agency total: {agency['total_usd']:.2f}" in text.stdout
     assert text.stdout.rstrip().endswith(f"fleet total: {report['total_usd']:.2f}")
 

@@ -31,7 +31,8 @@ def _sdk_class(type_: str):
     module = rest.split("/")[0]
     if package == "docker":
         return getattr(importlib.import_module("pulumi_docker"), cls)
-    return getattr(importlib.import_module(f"pulumi_aws.{module}"), cls)
+    # `lambda` is a Python keyword: the SDK module is `lambda_`.
+    return getattr(importlib.import_module(f"pulumi_aws.{'lambda_' if module == 'lambda' else module}"), cls)
 
 
 @pytest.mark.parametrize("type_", sorted(REPLACE_FORCING))

@@ -50,7 +50,7 @@ def test_error_names_file_line_field_and_valid_fields_for_a_typo():
     message = refusal(MINIMAL + "servce: {}\n")
     assert "stacks/acme.yaml:7: servce: unknown field; did you mean 'service'?" in message
     assert (
-        "valid fields here: access_logs, alerts, backup, bucket, client, database, keys, listener_rule_priority, network, platform, region, retire, service, tags"
+        "valid fields here: access_logs, alerts, backup, bucket, client, database, jobs, keys, listener_rule_priority, network, platform, region, retire, service, tags, workers"
         in message
     )
 

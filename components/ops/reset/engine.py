@@ -164,6 +164,8 @@ def plan(ctx: Context, to: dt.datetime) -> dict[str, Any]:
     result["app"] = _app_at(ctx, to).__dict__
     durations = flow.estimate_for(spec, result.get("bucket", {}).get("actions", 0), ctx.args.workers)
     result["minutes"] = {"before": durations[0], "after": durations[1]}
+    if spec.workers or spec.jobs:  # stopped while maintenance is on (quiet_resources)
+        result["quiet"] = {"workers": sorted(spec.workers), "jobs": sorted(spec.jobs)}
     result["undo"] = f"crane reset {spec.client} --undo" + (f" --stack {ctx.stack}" if ctx.stack != spec.client else "")
     return result
 

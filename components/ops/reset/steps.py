@@ -20,6 +20,7 @@ from ...errors import CraneError
 from ...facts.env_names import DB_HOST
 from .. import aws as ops
 from .. import pulumi_cli
+from ..maintenance import quiet_resources
 from . import flow as flow
 from .engine import Context, reset_bucket, restore_targets_of, spec_yaml, start_restore, write_spec
 
@@ -79,9 +80,15 @@ def resume(ctx: Context, state: flow.ResetState, path: Path) -> int:
                 ctx.say(f"wrote {ctx.spec_path.name}: image {state.image}, maintenance on, restore {state.restore_id}")
                 _record(ctx, state, path, step)
             elif step == "maintenance-on":
-                urn = pulumi_cli.urn_of(ctx.project, ctx.stack, ctx.spec_path, RULE, f"{ctx.base}-maintenance")
-                ctx.say("maintenance on: pulumi up of the 503 rule alone")
-                pulumi_cli.run(ctx.project, ctx.stack, "up", "--yes", "--target", urn)
+                # The 503 rule, and the workers (to 0) and schedules (disabled): nothing writes
+                # to the data while it is replaced.
+                wanted = [(RULE, f"{ctx.base}-maintenance"), *quiet_resources(ctx.spec, ctx.base)]
+                urns = pulumi_cli.urns_of(ctx.project, ctx.stack, ctx.spec_path, wanted)
+                quiet = " with the workers and schedules" if len(urns) > 1 else ""
+                ctx.say(f"maintenance on: pulumi up of the 503 rule{quiet} alone")
+                pulumi_cli.run(
+                    ctx.project, ctx.stack, "up", "--yes", *[arg for urn in urns for arg in ("--target", urn)]
+                )
                 _record(ctx, state, path, step)
             elif step in ("restore-started", "bucket-reset"):
                 _data_side_by_side(ctx, state, path, todo)
